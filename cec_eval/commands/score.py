@@ -1,0 +1,82 @@
+"""``cec-eval score``: CEC of predictions against references from files."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+NAME = "score"
+HELP = "CEC of predictions against references (JSONL, CSV/TSV or plain text, one item per row)"
+
+
+def add_scorer_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options that configure a CECScorer (shared with ``cec-eval baseline``)."""
+    parser.add_argument("--model", help="local sentence-transformers folder (default: all-MiniLM-L6-v2, shipped)")
+    parser.add_argument("--splitter", default=None, help="pysbd (default), nupunkt, syntok, regex, none; suffix -nolines")
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--device", default=None, help="cpu, cuda, mps (default: sentence-transformers' choice)")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--predictions", "-p", required=True, help="file of generated explanations")
+    parser.add_argument("--references", "-r", required=True, help="file of references (a row may hold a list)")
+    parser.add_argument("--pred-field", help="field/column holding predictions (JSONL/CSV)")
+    parser.add_argument("--ref-field", help="field/column holding references (JSONL/CSV)")
+    add_scorer_arguments(parser)
+    parser.add_argument("--rescale", action="store_true", help="rescale with the baseline: (x - b) / (1 - b)")
+    parser.add_argument("--baseline-file", help="baselines JSON from 'cec-eval baseline' (default: shipped)")
+    parser.add_argument("--details", action="store_true", help="add the alignment report (per sentence best matches)")
+    parser.add_argument("--output", "-o", help="write the full JSON result here ('-' = stdout)")
+    parser.add_argument("--show-worst", type=int, default=3, metavar="K",
+                        help="with --details, print the K lowest-scoring instances' weakest matches (default 3)")
+    parser.add_argument("--no-progress", action="store_true")
+
+
+def _summary(result, n_empty: int) -> str:
+    m = result.mean
+    lines = [
+        f"{'':<10}{'forward':>10}{'backward':>10}{'sym':>10}",
+        f"{'CEC':<10}{m['forward']:>10.4f}{m['backward']:>10.4f}{m['sym']:>10.4f}",
+        f"n = {len(result)} ({n_empty} empty predictions scored 0)",
+        f"signature: {result.signature}",
+    ]
+    return "\n".join(lines)
+
+
+def _worst(result, k: int) -> str:
+    order = sorted(range(len(result)), key=lambda i: result.sym[i])[:k]
+    out = []
+    for i in order:
+        a = result.alignments[i]
+        out.append(f"\n[row {i}] CEC_sym {result.sym[i]:.4f}")
+        missed = min(a.reference_to_generated, key=lambda m: m.similarity, default=None)
+        extra = min(a.generated_to_reference, key=lambda m: m.similarity, default=None)
+        if missed:
+            out.append(f"  least covered reference sentence ({missed.similarity:.3f}): {missed.sentence}")
+        if extra:
+            out.append(f"  least supported generated sentence ({extra.similarity:.3f}): {extra.sentence}")
+    return "\n".join(out)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..io import read_texts, write_json
+    from ..scorer import CECScorer
+
+    predictions = read_texts(args.predictions, args.pred_field, role="prediction")
+    references = read_texts(args.references, args.ref_field, role="reference")
+    scorer = CECScorer(
+        model=args.model,
+        splitter=args.splitter,
+        batch_size=args.batch_size,
+        device=args.device,
+        rescale_with_baseline=args.rescale,
+        baseline_file=args.baseline_file,
+        show_progress=False if args.no_progress else (len(predictions) >= 200 or None),
+    )
+    result = scorer.score(predictions, references, details=args.details)
+    if args.output:
+        write_json(result.to_dict(), args.output)
+    stream = sys.stderr if args.output == "-" else sys.stdout
+    print(_summary(result, len(result.empty_predictions)), file=stream)
+    if args.details and args.show_worst:
+        print(_worst(result, args.show_worst), file=stream)
+    return 0

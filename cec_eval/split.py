@@ -1,0 +1,138 @@
+"""Sentence splitting: the first of CEC's three swappable parts (split → match → aggregate).
+
+A :class:`Splitter` turns a text into sentences. Line breaks are hard boundaries by default
+(LLM explanations put list items and steps on their own lines), then a sentence splitter runs
+on each line. Fragments with no letters, digits or symbols (e.g. a lone "..." or "-") are dropped, so an
+explanation consisting only of punctuation has no sentences and scores as empty.
+
+The default backend was chosen by measurement on tricky text: see ``docs/splitters.md``.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from typing import Callable, Union
+
+DEFAULT_SPLITTER = "pysbd"
+
+
+def _pkg_version(dist: str) -> str:
+    try:
+        return version(dist)
+    except PackageNotFoundError:  # pragma: no cover
+        return "?"
+
+
+def _has_content(sentence: str) -> bool:
+    # Letters (L), numbers (N) and symbols (S, which includes emoji) count; punctuation,
+    # separators and control characters alone do not.
+    return any(unicodedata.category(ch)[0] in "LNS" for ch in sentence)
+
+
+@lru_cache(maxsize=None)
+def _pysbd() -> Callable[[str], list[str]]:
+    import pysbd
+
+    # clean=False keeps the text as written (clean=True rewrites it, e.g. drops line breaks).
+    segmenter = pysbd.Segmenter(language="en", clean=False)
+    return segmenter.segment
+
+
+@lru_cache(maxsize=None)
+def _nupunkt() -> Callable[[str], list[str]]:
+    import nupunkt
+
+    return nupunkt.sent_tokenize
+
+
+@lru_cache(maxsize=None)
+def _syntok() -> Callable[[str], list[str]]:
+    from syntok import segmenter
+
+    def split(text: str) -> list[str]:
+        return [
+            "".join(tok.spacing + tok.value for tok in sentence).strip()
+            for paragraph in segmenter.analyze(text)
+            for sentence in paragraph
+        ]
+
+    return split
+
+
+_REGEX = re.compile(r"(?<=[.!?])\s+")
+
+
+def _regex() -> Callable[[str], list[str]]:
+    return _REGEX.split
+
+
+def _whole() -> Callable[[str], list[str]]:
+    return lambda text: [text]
+
+
+#: backend name -> (factory, PyPI distribution whose version goes in the signature)
+BACKENDS: dict[str, tuple[Callable[[], Callable[[str], list[str]]], str | None]] = {
+    "pysbd": (_pysbd, "pysbd"),
+    "nupunkt": (_nupunkt, "nupunkt"),
+    "syntok": (_syntok, "syntok"),
+    "regex": (_regex, None),
+    "none": (_whole, None),  # the whole text (or line) is one sentence
+}
+
+
+@dataclass(frozen=True)
+class Splitter:
+    """Callable text → sentences. ``name`` is what the signature records."""
+
+    backend: str = DEFAULT_SPLITTER
+    lines: bool = True  # treat line breaks as sentence boundaries
+    _fn: Callable[[str], list[str]] | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def name(self) -> str:
+        if self._fn is not None:
+            base = getattr(self._fn, "__name__", "custom")
+        else:
+            dist = BACKENDS[self.backend][1]
+            base = f"{self.backend}-{_pkg_version(dist)}" if dist else self.backend
+        return base + ("+lines" if self.lines else "")
+
+    def __call__(self, text: str) -> list[str]:
+        fn = self._fn or BACKENDS[self.backend][0]()
+        chunks = text.splitlines() if self.lines else [text]
+        out: list[str] = []
+        for chunk in chunks:
+            if not chunk.strip():
+                continue
+            for sentence in fn(chunk):
+                sentence = " ".join(sentence.split())
+                if _has_content(sentence):
+                    out.append(sentence)
+        return out
+
+
+SplitterLike = Union[str, Splitter, Callable[[str], list[str]], None]
+
+
+def get_splitter(spec: SplitterLike = None) -> Splitter:
+    """``None``/"default" → the measured default; a backend name (optionally ``NAME+lines`` /
+    ``NAME-nolines``); a :class:`Splitter`; or any callable ``str -> list[str]``."""
+    if isinstance(spec, Splitter):
+        return spec
+    if spec is None or spec == "default":
+        return Splitter(DEFAULT_SPLITTER)
+    if isinstance(spec, str):
+        name, lines = spec, True
+        if name.endswith("+lines"):
+            name = name[: -len("+lines")]
+        elif name.endswith("-nolines"):
+            name, lines = name[: -len("-nolines")], False
+        if name not in BACKENDS:
+            raise ValueError(f"unknown splitter {spec!r}; choose from {sorted(BACKENDS)} (or pass a callable)")
+        return Splitter(name, lines)
+    if callable(spec):
+        return Splitter("custom", True, spec)
+    raise TypeError(f"splitter must be a name, a Splitter or a callable, not {type(spec).__name__}")
