@@ -36,9 +36,10 @@ def mismatched_pairs(texts: list[str], seed: int = 0) -> tuple[list[str], list[s
 
 
 def baseline_key(scorer: "CECScorer") -> str:
-    return f"{scorer.embedder.name}@{scorer.embedder.fingerprint}|{scorer.splitter.backend}" + (
+    key = f"{scorer.embedder.name}@{scorer.embedder.fingerprint}|{scorer.splitter.backend}" + (
         "+lines" if scorer.splitter.lines else ""
     )
+    return key if scorer.matcher.name == "plain" else f"{key}|{scorer.matcher.name}"
 
 
 def compute_baseline(scorer: "CECScorer", seed: int = 0, limit: int | None = None) -> dict:

