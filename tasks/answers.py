@@ -25,7 +25,7 @@ _ANY_NUM = re.compile(_NUM)
 
 _STRICT_LETTER = [
     re.compile(r"the (?:correct |final )?answer is[:\s]*\(?\s*\**\(?([ABCD])\b", re.IGNORECASE),
-    re.compile(r"(?:^|\n)\s*\**answer\**\s*[:\-]\s*\**\(?([ABCD])\b", re.IGNORECASE),
+    re.compile(r"(?:^|\n)\s*\**answer\**\s*[:\-]\s*\**\s*\(?([ABCD])\b", re.IGNORECASE),
 ]
 _ANY_LETTER = re.compile(r"(?:\(([ABCD])\)|\b([ABCD])\b)")
 
@@ -34,7 +34,12 @@ def normalize_number(text: str | None) -> str | None:
     """Canonical decimal string: "$1,200.00" -> "1200", "-3.50" -> "-3.5"; None if not a number."""
     if text is None:
         return None
-    cleaned = re.sub(r"[\s$,]", "", str(text)).rstrip(".")
+    cleaned = re.sub(r"[\s$]", "", str(text)).rstrip(".,")
+    if "," in cleaned:
+        # only thousands grouping ("1,200"); "1,8" is ambiguous (a decimal comma?) and not a match
+        if not re.fullmatch(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?", cleaned):
+            return None
+        cleaned = cleaned.replace(",", "")
     try:
         value = Decimal(cleaned)
     except InvalidOperation:

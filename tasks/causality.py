@@ -40,8 +40,8 @@ class CausalParse:
     think: str = ""
     causality: str = ""
     answer: str = ""
-    #: the reasoning to score with CEC: the whole think block (causality included) or, if the model
-    #: used no markers at all, everything before the answer
+    #: the reasoning to score with CEC: the whole think block (causality included); without a think
+    #: block, the text before the first marker, or the whole text if there are no markers
     reasoning: str = ""
     #: "xml", "qwen" (special-token markers), "mixed" or "none"
     variant: str = "none"
@@ -76,8 +76,8 @@ def parse_causal_response(text: str | None) -> CausalParse:
       any kind, or at the end of the text;
     * text after ``</think>`` (or after an ``answer`` marker) is the answer; with an ``answer``
       marker only the text after the *last* such marker counts;
-    * a response with no markers at all is all answer (so flexible extraction still works), and
-      its reasoning is empty.
+    * a response with no markers at all is all answer (so flexible extraction still works) and all
+      reasoning (so CEC still scores what the model wrote; compliance is reported separately).
     """
     result = CausalParse()
     if not text:
@@ -85,7 +85,9 @@ def parse_causal_response(text: str | None) -> CausalParse:
     text = str(text)
     markers = list(_MARKER.finditer(text))
     if not markers:
-        result.answer = _clean(text)
+        # No format at all: the whole text is both the answer and the reasoning (compliance is
+        # reported separately, so CEC still measures the reasoning the model did write).
+        result.answer = result.reasoning = _clean(text)
         return result
 
     forms = set()
