@@ -1,0 +1,143 @@
+"""``cec-eval compare``: Table 1 (all metrics, bootstrap CIs) and the §4.3 tests for named systems."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+NAME = "compare"
+HELP = "Table 1 for several systems: BLEU, ROUGE-1/2/L, METEOR, BERTScore, CEC with 95% CIs, §4.3 tests and a PNG"
+
+
+STRUCTURED = (".jsonl", ".ndjson", ".json", ".csv", ".tsv")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--references", "-r", required=True, help="file of reference explanations (a row may hold a list)")
+    parser.add_argument("--ref-field", help="field/column holding references (JSONL/CSV)")
+    parser.add_argument(
+        "--system", "-s", action="append", required=True, metavar="[NAME=]FILE",
+        help="a system's explanations, one per reference row; repeat for each system (NAME defaults to the file stem)",
+    )
+    parser.add_argument("--field", help="field/column holding each system's explanations (JSONL/CSV)")
+    parser.add_argument("--metrics", "-m", default="all", help="comma list of bleu,rouge1,rouge2,rougeL,meteor,bertscore,cec (default all)")
+    parser.add_argument("--out-dir", "-o", help="write table.md, table.csv, comparison.json and distributions.png here")
+    parser.add_argument("--format", "-f", choices=("markdown", "csv", "json"), default="markdown", help="what to print on stdout")
+    parser.add_argument("--plot", help="PNG path for the per-item score distributions (default: OUT_DIR/distributions.png)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for the CIs and the pair sample (default 0)")
+    parser.add_argument("--n-resamples", type=int, default=1000, help="bootstrap resamples per CI (default 1000)")
+    parser.add_argument("--confidence", type=float, default=0.95)
+    parser.add_argument("--sample", default="100", help="pairs sampled for the metric-vs-metric tests: a number or 'all' (default 100, as the paper)")
+    parser.add_argument("--metric-pair", action="append", metavar="A,B", help="metric pairs to test on the same explanations (default cec,bertscore)")
+    parser.add_argument("--baseline", help="system the others are tested against (default: the first)")
+    parser.add_argument("--paired-bs", type=int, default=1000, metavar="N", help="paired bootstrap resamples (default 1000, as sacrebleu)")
+    parser.add_argument("--paired-ar", type=int, default=10000, metavar="N", help="approximate randomisation trials (default 10000, as sacrebleu)")
+    parser.add_argument("--test-seed", type=int, default=12345, help="seed of the paired system tests (default 12345, as sacrebleu)")
+    parser.add_argument("--bertscore-model", help="local backbone folder for BERTScore (default: the MiniLM shipped)")
+    parser.add_argument("--bertscore-layer", type=int, default=6)
+    parser.add_argument("--bertscore-baseline", help="bert-score baseline CSV (LAYER,P,R,F) to rescale with")
+    parser.add_argument("--cec-model", help="local sentence-transformers folder for CEC (default: all-MiniLM-L6-v2)")
+    parser.add_argument("--cec-splitter", help="CEC sentence splitter (see 'cec-eval score --help')")
+    parser.add_argument("--require-wordnet", action="store_true", help="fail instead of running METEOR without WordNet synonyms")
+    parser.add_argument("--no-progress", action="store_true")
+
+
+def parse_systems(specs: list[str]) -> dict[str, Path]:
+    """``NAME=FILE`` or ``FILE`` (name = stem) → ordered {name: path}; duplicate names are an error."""
+    from ..errors import InputError
+
+    out: dict[str, Path] = {}
+    for spec in specs:
+        name, sep, path = spec.partition("=")
+        if sep and not Path(spec).exists():  # a file literally named "a=b" still works
+            name, file = name.strip(), Path(path)
+        else:
+            file = Path(spec)
+            name = file.stem
+        if not name:
+            raise InputError(f"--system {spec!r}: empty system name")
+        if name in out:
+            raise InputError(f"--system {spec!r}: a system named {name!r} was already given (use NAME=FILE)")
+        out[name] = file
+    return out
+
+
+def parse_sample(text: str) -> int | None:
+    from ..errors import InputError
+
+    if text.lower() == "all":
+        return None
+    try:
+        n = int(text)
+    except ValueError:
+        raise InputError(f"--sample must be a number or 'all', not {text!r}") from None
+    if n < 2:
+        raise InputError(f"--sample must be at least 2 (or 'all'), not {n}")
+    return n
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..compare import compare_systems
+    from ..errors import InputError
+    from ..io import read_texts, write_json
+    from ..metrics import parse_metrics
+
+    references = read_texts(args.references, args.ref_field, role="reference")
+    systems = {}
+    for name, path in parse_systems(args.system).items():
+        try:
+            # --field names a column; plain-text files have none.
+            field = args.field if path.suffix.lower() in STRUCTURED else None
+            systems[name] = read_texts(path, field, role="prediction")
+        except InputError as e:
+            raise InputError(f"system {name!r}: {e}") from None
+    pairs = []
+    for spec in args.metric_pair or ["cec,bertscore"]:
+        names = parse_metrics(spec)
+        if len(names) != 2:
+            raise InputError(f"--metric-pair {spec!r}: name exactly two different metrics")
+        pairs.append(tuple(names))
+    options: dict[str, dict] = {
+        "bertscore": {"model": args.bertscore_model, "layer": args.bertscore_layer, "baseline_path": args.bertscore_baseline},
+        "meteor": {"require_wordnet": args.require_wordnet},
+        "cec": {k: v for k, v in (("model", args.cec_model), ("splitter", args.cec_splitter)) if v is not None},
+    }
+    result = compare_systems(
+        references,
+        systems,
+        metrics=args.metrics,
+        metric_options=options,
+        confidence=args.confidence,
+        n_resamples=args.n_resamples,
+        seed=args.seed,
+        sample=parse_sample(args.sample),
+        metric_pairs=pairs,
+        baseline=args.baseline,
+        paired_bs_resamples=args.paired_bs,
+        paired_ar_trials=args.paired_ar,
+        test_seed=args.test_seed,
+        progress=False if args.no_progress else None,
+    )
+    for note in result.notes():
+        print(f"WARNING: {note}", file=sys.stderr)
+    plot = args.plot
+    if args.out_dir:
+        out = Path(args.out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "table.md").write_text(result.to_markdown(), encoding="utf-8")
+        (out / "table.csv").write_text(result.to_csv(), encoding="utf-8")
+        write_json(result.to_dict(), out / "comparison.json")
+        plot = plot or out / "distributions.png"
+    if plot:
+        result.plot(plot)
+    if args.format == "json":
+        write_json(result.to_dict(details=False), "-")
+    elif args.format == "csv":
+        sys.stdout.write(result.to_csv())
+    else:
+        sys.stdout.write(result.to_markdown())
+    if args.out_dir:
+        print(f"wrote {args.out_dir}/table.md, table.csv, comparison.json" + (f", {plot}" if plot else ""), file=sys.stderr)
+    elif plot:
+        print(f"wrote {plot}", file=sys.stderr)
+    return 0
