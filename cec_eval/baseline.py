@@ -36,9 +36,7 @@ def mismatched_pairs(texts: list[str], seed: int = 0) -> tuple[list[str], list[s
 
 
 def baseline_key(scorer: "CECScorer") -> str:
-    key = f"{scorer.embedder.name}@{scorer.embedder.fingerprint}|{scorer.splitter.backend}" + (
-        "+lines" if scorer.splitter.lines else ""
-    )
+    key = f"{scorer.embedder.name}@{scorer.embedder.fingerprint}|{scorer.splitter.backend}+{scorer.splitter.lines}"
     return key if scorer.matcher.name == "plain" else f"{key}|{scorer.matcher.name}"
 
 

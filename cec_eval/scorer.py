@@ -98,8 +98,9 @@ class CECScorer:
     Args:
         model: None (all-MiniLM-L6-v2, shipped), a local sentence-transformers folder, a loaded
             ``SentenceTransformer``, or a callable ``list[str] -> (n, d) array``.
-        splitter: a backend name (``pysbd``, ``nupunkt``, ``syntok``, ``regex``, ``none``; ``-nolines``
-            suffix to not split at line breaks), a :class:`~cec_eval.split.Splitter` or a callable.
+        splitter: a backend name (``nupunkt`` default, ``pysbd``, ``syntok``, ``regex``, ``none``), with
+            an optional line mode suffix (``+smart`` default, ``+lines``, ``+none``), a
+            :class:`~cec_eval.split.Splitter` or a callable.
         rescale_with_baseline: report (x − b)/(1 − b) instead of raw CEC (raw is the default and
             is what the paper reports).
         baseline_file: a JSON of baselines from ``cec-eval baseline`` (default: the shipped one).
@@ -162,7 +163,10 @@ class CECScorer:
                 raise InputError(f"references[{i}] is {type(r).__name__}, expected str or list of str")
             if len(group) == 0:
                 raise InputError(f"references[{i}] is an empty list")
-            group = [_check_str(f"references[{i}]" + (f"[{k}]" if not isinstance(r, str) else ""), x) for k, x in enumerate(group)]
+            group = [
+                _check_str(f"references[{i}]" + (f"[{k}]" if isinstance(r, Sequence) and not isinstance(r, str) else ""), x)
+                for k, x in enumerate(group)
+            ]
             out_refs.append(group)
         return preds, out_refs
 

@@ -11,7 +11,7 @@ HELP = "CEC of predictions against references (JSONL, CSV/TSV or plain text, one
 def add_scorer_arguments(parser: argparse.ArgumentParser) -> None:
     """Options that configure a CECScorer (shared with ``cec-eval baseline``)."""
     parser.add_argument("--model", help="local sentence-transformers folder (default: all-MiniLM-L6-v2, shipped)")
-    parser.add_argument("--splitter", default=None, help="pysbd (default), nupunkt, syntok, regex, none; suffix -nolines")
+    parser.add_argument("--splitter", default=None, help="nupunkt (default), pysbd, syntok, regex, none; line mode suffix +smart (default), +lines, +none")
     parser.add_argument("--variant", default="plain", help="plain (the paper's CEC, default) or causal (direction-aware)")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--device", default=None, help="cpu, cuda, mps (default: sentence-transformers' choice)")

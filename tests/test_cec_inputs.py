@@ -1,0 +1,94 @@
+"""Bad and odd input: a clear error naming the row, or a documented finite score; never a crash,
+a hang or a NaN. Uses the real MiniLM where the encoder matters (long, non-English, emoji, HTML)."""
+import math
+
+import pytest
+
+from cec_eval import CECScorer
+from cec_eval.errors import InputError
+from cec_eval.testing import BagOfWordsEncoder
+
+BOW = CECScorer(model=BagOfWordsEncoder())
+
+
+@pytest.mark.parametrize(
+    "preds, refs, message",
+    [
+        (["a."], ["a.", "b."], "predictions has 1 rows but references has 2"),
+        (["a.", None], ["a.", "b."], r"predictions\[1\] is None"),
+        (["a.", 3], ["a.", "b."], r"predictions\[1\] is int, expected str"),
+        (["a."], [None], r"references\[0\] is None"),
+        (["a."], [["b.", 7]], r"references\[0\]\[1\] is int"),
+        (["a."], [[]], r"references\[0\] is an empty list"),
+        (["a."], ["   "], r"references\[0\] has no sentence"),
+        (["a.", "b."], ["a.", "..."], r"references\[1\] has no sentence"),
+        ("a.", ["a."], "predictions must be a list, got str"),
+    ],
+)
+def test_errors_name_the_row(preds, refs, message):
+    with pytest.raises(InputError, match=message):
+        BOW.score(preds, refs)
+
+
+def test_empty_and_punctuation_only_predictions_score_zero_and_are_listed():
+    r = BOW.score(["", "   ", "...", "heat rises."], ["heat rises."] * 4)
+    assert r.sym == [0.0, 0.0, 0.0, pytest.approx(1.0)]
+    assert r.empty_predictions == [0, 1, 2]
+
+
+def test_no_terminator_is_one_sentence():
+    assert BOW.split("CO2 traps heat and the planet warms") == ["CO2 traps heat and the planet warms"]
+
+
+def test_hard_wrapped_lines_are_joined_but_list_items_are_not():
+    assert BOW.split("CO2 traps heat that would\nescape to space. So it warms.\n- ice melts\n- seas rise") == [
+        "CO2 traps heat that would escape to space.", "So it warms.", "- ice melts", "- seas rise",
+    ]
+
+
+def test_line_breaks_are_boundaries():
+    assert BOW.split("1. CO2 rises\n2. Heat is trapped\n\n- So it warms") == [
+        "1. CO2 rises", "2. Heat is trapped", "- So it warms",
+    ]
+
+
+@pytest.fixture(scope="module")
+def real(minilm):
+    return CECScorer(model=minilm)
+
+
+def test_odd_texts_give_finite_bounded_scores(real):
+    long_text = " ".join(f"Sentence number {i} says that CO2 traps heat in the atmosphere." for i in range(1600))
+    assert len(long_text) > 100_000
+    preds = [
+        long_text,
+        "El CO2 atrapa el calor. Por eso el planeta se calienta.",  # non-English
+        "CO2 traps heat 🔥🌍. So the planet warms 🌡️.",
+        "<p>CO2 <b>traps</b> heat.</p><br/>So the planet warms.",
+        "🔥🌍",
+    ]
+    r = real.score(preds, ["CO2 traps heat, so the planet warms."] * len(preds))
+    for d in ("forward", "backward", "sym"):
+        for v in getattr(r, d):
+            assert math.isfinite(v) and -1.0 <= v <= 1.0
+    assert r.empty_predictions == []  # emoji count as content
+    assert r.sym[0] > 0.3  # a long text about the same thing still matches
+
+
+def test_cli_reports_input_error_as_one_line(tmp_path, capsys):
+    from cec_eval.cli import main
+
+    (tmp_path / "p.jsonl").write_text('{"prediction": "a."}\n{"prediction": null}\n')
+    (tmp_path / "r.jsonl").write_text('{"reference": "a."}\n{"reference": "b."}\n')
+    code = main(["score", "-p", str(tmp_path / "p.jsonl"), "-r", str(tmp_path / "r.jsonl")])
+    err = capsys.readouterr().err
+    assert code == 2 and "predictions[1] is None" in err and "Traceback" not in err
+
+
+def test_malformed_jsonl_names_the_line(tmp_path):
+    from cec_eval.io import read_records
+
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"a": 1}\n{"a": \n')
+    with pytest.raises(InputError, match=r"p.jsonl:2: not valid JSON"):
+        read_records(path)
