@@ -43,6 +43,10 @@ def test_bleu_multi_reference():
     res = get_metric("bleu").score(["the cat sat on the mat"], [["a dog ran", "a cat sat on the mat"]])
     assert res.scores == pytest.approx([sacrebleu.sentence_bleu("the cat sat on the mat", ["a dog ran", "a cat sat on the mat"]).score / 100])
     assert "nrefs:2" in res.signature
+    # Rows with different numbers of references: corpus BLEU pads the reference streams with None.
+    var = get_metric("bleu").score(["a b c d", "x y z w"], [["a b c d"], ["x y z q", "x y z w"]])
+    assert "nrefs:var" in var.signature
+    assert var.corpus == pytest.approx(sacrebleu.corpus_bleu(["a b c d", "x y z w"], [["a b c d", "x y z q"], [None, "x y z w"]]).score / 100)
 
 
 @pytest.mark.parametrize("kind", ["rouge1", "rouge2", "rougeL"])

@@ -32,12 +32,9 @@ class BLEUMetric(Metric):
 
     def _score(self, predictions: list[str], references: list[list[str]]) -> MetricResult:
         scores = [self._sentence.sentence_score(p, r).score / 100.0 for p, r in zip(predictions, references)]
-        corpus = None
-        notes = []
-        if len({len(r) for r in references}) == 1:
-            # sacrebleu wants reference *streams*: one list per reference position.
-            streams = [list(col) for col in zip(*references)]
-            corpus = self._corpus().corpus_score(predictions, streams).score / 100.0
-        else:
-            notes.append("corpus BLEU not computed: rows have different numbers of references")
-        return MetricResult(self.name, self.label, scores, self.signature(nrefs(references)), corpus=corpus, notes=notes)
+        # sacrebleu wants reference *streams* (one list per reference position); rows with fewer
+        # references are padded with None, which sacrebleu skips.
+        width = max(len(r) for r in references)
+        streams = [[r[k] if k < len(r) else None for r in references] for k in range(width)]
+        corpus = self._corpus().corpus_score(predictions, streams).score / 100.0
+        return MetricResult(self.name, self.label, scores, self.signature(nrefs(references)), corpus=corpus)
