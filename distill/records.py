@@ -1,0 +1,71 @@
+"""JSONL files between the pipeline steps: each step writes one file the next one reads.
+
+Writes are atomic (temporary file + rename) so an interrupted step never leaves a half-written
+output that the next step would silently read. GPQA rows are refused: GPQA may only ever be held
+in memory (its archive is password-protected to keep it out of crawls and training sets)."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterable
+
+from cec_eval.errors import InputError
+
+#: sources whose rows must never be written to disk in plain text
+IN_MEMORY_ONLY = ("gpqa",)
+
+
+def read_jsonl(path: str | os.PathLike, required: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Rows of a JSONL file; :class:`InputError` names the line and missing field."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise InputError(f"{path}:{lineno}: not valid JSON ({e.msg})") from None
+            if not isinstance(row, dict):
+                raise InputError(f"{path}:{lineno}: expected a JSON object, got {type(row).__name__}")
+            for name in required:
+                if name not in row:
+                    raise InputError(f"{path}:{lineno}: row {len(rows)} has no field {name!r}")
+            rows.append(row)
+    return rows
+
+
+def check_writable(rows: Iterable[dict]) -> None:
+    for i, row in enumerate(rows):
+        source = str(row.get("source", ""))
+        if source.split(":")[0] in IN_MEMORY_ONLY:
+            raise InputError(
+                f"row {i}: source {source!r} may only be held in memory (never written to disk in plain "
+                "text); chain the steps through the Python API instead (see docs/distill.md)"
+            )
+
+
+def write_jsonl(rows: list[dict], path: str | os.PathLike) -> Path:
+    """Writes ``rows`` atomically; returns the path."""
+    check_writable(rows)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+    return path
+
+
+def write_json(obj: Any, path: str | os.PathLike) -> Path:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
