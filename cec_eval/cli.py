@@ -21,7 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{commands.__name__}.{info.name}")
-        p = sub.add_parser(module.NAME, help=module.HELP, description=module.HELP)
+        help_text = module.HELP.replace("%", "%%")  # argparse %-formats help strings
+        p = sub.add_parser(module.NAME, help=help_text, description=help_text)
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
     return parser

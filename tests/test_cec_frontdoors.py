@@ -1,0 +1,106 @@
+"""The front doors a user touches: evaluate.load("cec") from another directory (fresh
+interpreter, offline), evaluate.load(<path>), and the cec-eval CLI end to end."""
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from cec_eval.evaluate_hook import module_path
+
+OFFLINE = {k: "1" for k in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_EVALUATE_OFFLINE")}
+
+
+def _python(code: str, cwd, env_extra=None) -> subprocess.CompletedProcess:
+    env = {**os.environ, **OFFLINE, "HF_MODULES_CACHE": str(cwd / "modules"), **(env_extra or {})}
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.slow
+def test_evaluate_load_bare_name_from_another_directory(tmp_path):
+    # A fresh interpreter that never imports cec_eval itself: the .pth start-up hook does the work.
+    proc = _python(
+        """
+        import json, evaluate
+        cec = evaluate.load("cec")
+        r = cec.compute(predictions=["CO2 traps heat. So the planet warms."],
+                        references=[["The planet warms because CO2 traps heat.", "Cats sleep a lot."]],
+                        details=True)
+        print(json.dumps({k: r[k] for k in ("cec_sym", "signature", "scores", "alignments")}))
+        by_path = evaluate.load(%r).compute(predictions=["a b."], references=["a b."])
+        print(json.dumps(by_path["cec_sym"]))
+        """ % module_path("cec"),
+        tmp_path,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    first, second = proc.stdout.strip().splitlines()[-2:]
+    r = json.loads(first)
+    assert 0.6 < r["cec_sym"] < 1.0
+    assert r["scores"][0]["reference_index"] == 0
+    assert r["signature"].startswith("cec:plain|nrefs:2|emb:all-MiniLM-L6-v2@")
+    assert r["alignments"][0]["reference_to_generated"][0]["sentence"].startswith("The planet warms")
+    assert json.loads(second) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_local_cec_folder_still_wins(tmp_path):
+    # evaluate checks ./cec/cec.py first; the hook must not hide a user's own module.
+    (tmp_path / "cec").mkdir()
+    (tmp_path / "cec" / "cec.py").write_text("raise RuntimeError('user module loaded')\n")
+    proc = _python("import evaluate; evaluate.load('cec')", tmp_path)
+    assert "user module loaded" in proc.stderr
+
+
+def _write(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return str(path)
+
+
+@pytest.mark.slow
+def test_cli_score_jsonl_csv_text_details(tmp_path):
+    preds = _write(tmp_path / "p.jsonl", [{"id": 0, "prediction": "CO2 traps heat. So the planet warms."},
+                                          {"id": 1, "prediction": ""}])
+    refs_csv = tmp_path / "r.csv"
+    refs_csv.write_text('id,reference\n0,"The planet warms because CO2 traps heat."\n1,"Ice melts."\n')
+    out = tmp_path / "out.json"
+    proc = subprocess.run(
+        ["cec-eval", "score", "-p", preds, "-r", str(refs_csv), "--details", "-o", str(out)],
+        capture_output=True, text=True, env={**os.environ, **OFFLINE}, cwd=tmp_path, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "signature: cec:plain|nrefs:1|emb:all-MiniLM-L6-v2@" in proc.stdout
+    assert "1 empty predictions scored 0" in proc.stdout
+    assert "least covered reference sentence" in proc.stdout
+    result = json.loads(out.read_text())
+    assert result["n"] == 2 and result["empty_predictions"] == [1]
+    assert result["scores"][1]["sym"] == 0.0 and 0.6 < result["scores"][0]["sym"] < 1.0
+    assert len(result["alignments"]) == 2
+
+    (tmp_path / "p.txt").write_text("CO2 traps heat. So the planet warms.\nIce melts.\n")
+    (tmp_path / "r.txt").write_text("The planet warms because CO2 traps heat.\nIce melts.\n")
+    proc = subprocess.run(["cec-eval", "score", "-p", str(tmp_path / "p.txt"), "-r", str(tmp_path / "r.txt"),
+                           "-o", "-"], capture_output=True, text=True, env={**os.environ, **OFFLINE}, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert json.loads(proc.stdout)["scores"][1]["sym"] == pytest.approx(1.0, abs=1e-5)
+
+
+def test_cli_help_is_fast_and_lists_commands():
+    proc = subprocess.run(["cec-eval", "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and "score" in proc.stdout and "baseline" in proc.stdout
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-c", "import cec_eval"],
+                          capture_output=True, text=True, timeout=60)
+    assert "torch" not in proc.stderr  # importing the package loads no heavy library
+
+
+@pytest.mark.slow
+def test_cli_baseline_for_a_model(tmp_path, minilm_path):
+    out = tmp_path / "baselines.json"
+    proc = subprocess.run(["cec-eval", "baseline", "--model", minilm_path, "--limit", "40", "-o", str(out)],
+                          capture_output=True, text=True, env={**os.environ, **OFFLINE}, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    table = json.loads(out.read_text())
+    (key, entry), = table.items()
+    assert key.endswith("|nupunkt+smart") and entry["n_pairs"] == 40
+    assert 0.1 < entry["sym"] < 0.5
