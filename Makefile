@@ -7,13 +7,21 @@ BIN    := $(VENV)/bin
 # Nothing is fetched from the Hugging Face hub at run time.
 OFFLINE := HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_EVALUATE_OFFLINE=1
 
-.PHONY: install quickstart test bench
+.PHONY: install system-deps quickstart test bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-install: $(BIN)/python
+# WordNet 3.0 for METEOR's synonym stage, from Debian's packages (never downloaded by nltk).
+# Needs root (as in CI); elsewhere it says what to run and METEOR reports its no-synonym variant.
+system-deps:
+	@if [ -d /usr/share/wordnet ]; then :; \
+	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wordnet-base >/dev/null; \
+	else echo "note: WordNet not found; run 'sudo apt-get install wordnet-base' for METEOR synonyms"; fi
+
+install: $(BIN)/python system-deps
 	# torch first, pinned: the CPU wheel; anything unpinned would pull CUDA packages.
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q ".[all]"
