@@ -9,6 +9,7 @@ turned into an in-memory ``datasets.Dataset``.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import logging
@@ -182,14 +183,20 @@ def gsm8k(cec_model: str | None = None, **_: Any):
 # GPQA
 
 
-def _gpqa_rows(subset: str) -> Iterable[dict]:
+@functools.lru_cache(maxsize=len(GPQA_SUBSETS))
+def _gpqa_csv(subset: str) -> str:
+    """The decrypted CSV text, kept in this process's memory (ZipCrypto decryption is pure Python
+    and slow; the text is never written anywhere)."""
     from cec_eval.resources import dataset_path
 
+    with zipfile.ZipFile(dataset_path("gpqa_zip")) as z:
+        return z.read(f"dataset/gpqa_{subset}.csv", pwd=GPQA_PASSWORD).decode("utf-8")
+
+
+def _gpqa_rows(subset: str) -> Iterable[dict]:
     if subset not in GPQA_SUBSETS:
         raise InputError(f"gpqa subset: {subset!r} is not one of {list(GPQA_SUBSETS)}")
-    with zipfile.ZipFile(dataset_path("gpqa_zip")) as z:
-        text = z.read(f"dataset/gpqa_{subset}.csv", pwd=GPQA_PASSWORD).decode("utf-8")
-    return csv.DictReader(io.StringIO(text))
+    return csv.DictReader(io.StringIO(_gpqa_csv(subset)))
 
 
 def shuffled_options(correct: str, incorrect: list[str], key: str, seed: int) -> tuple[list[str], str]:

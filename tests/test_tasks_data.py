@@ -1,0 +1,134 @@
+"""Task datasets: references, claim-label policy, teacher files, GSM8K cleaning, GPQA shuffling
+(in memory only; no GPQA text is printed or written by these tests)."""
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+
+import pytest
+
+from cec_eval.errors import InputError
+from cec_eval.tasks import TASKS, include_path
+from cec_eval.tasks import data
+from cec_eval.tasks.prompts import climate_fever_prompt, gpqa_prompt, gsm8k_prompt
+
+
+def test_include_path_is_absolute_and_holds_every_task():
+    path = include_path()
+    assert os.path.isabs(path)
+    found = set()
+    for root, _, files in os.walk(path):
+        for f in files:
+            if f.endswith(".yaml"):
+                with open(os.path.join(root, f)) as fh:
+                    for line in fh:
+                        if line.startswith("task:"):
+                            found.add(line.split(":", 1)[1].strip())
+    assert found == set(TASKS)
+
+
+def test_climate_fever_default_references_and_labels():
+    ds = data.climate_fever()["test"]
+    assert len(ds) == 654 + 253  # SUPPORTS + REFUTES claims; DISPUTED/NEI left out by default
+    assert Counter(ds["claim_label"]) == {"SUPPORTS": 654, "REFUTES": 253}
+    assert set(ds["reference_source"]) == {"climate-fever-evidence"}
+    doc = ds[0]
+    assert doc["claim_id"] == "0" and len(doc["evidences"]) == 5
+    # claim 0 (SUPPORTS): the reference is its SUPPORTS-labelled evidence, in dataset order
+    assert doc["references"][0].startswith("Environmental impacts include the extinction or relocation")
+    assert all(ref in " ".join(doc["evidences"]) for ref in doc["references"][0].split(". ")[:1])
+    prompt = climate_fever_prompt(doc)
+    assert prompt.startswith("Claim: Global warming is driving polar bears toward extinction\nEvidence:\n1. ")
+    assert "Label: SUPPORTS" in prompt and prompt.endswith("Explanation:")
+
+
+def test_disputed_claims_on_request_use_both_kinds_of_evidence():
+    ds = data.climate_fever(claim_labels="DISPUTED")["test"]
+    assert len(ds) == 154 and set(ds["claim_label"]) == {"DISPUTED"}
+
+
+def test_not_enough_info_needs_teacher_references():
+    with pytest.raises(InputError, match="NOT_ENOUGH_INFO"):
+        data.climate_fever(claim_labels="SUPPORTS,NOT_ENOUGH_INFO")
+    with pytest.raises(InputError, match="unknown label"):
+        data.climate_fever(claim_labels="SUPPORTED")
+
+
+def test_teacher_references_keyed_by_claim_id(tmp_path):
+    path = tmp_path / "teacher.jsonl"
+    rows = [
+        {"claim_id": "0", "explanation": "Warming melts sea ice. Less ice means bears cannot hunt seals."},
+        {"claim_id": "0", "explanation": "Second teacher sample."},
+        {"claim_id": "5", "explanation": "Another claim."},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    ds = data.climate_fever(references=str(path), claim_labels="SUPPORTS,REFUTES,DISPUTED,NOT_ENOUGH_INFO")["test"]
+    ids = ds["claim_id"]
+    assert set(ids) <= {"0", "5"} and "0" in ids
+    doc = ds[ids.index("0")]
+    assert doc["references"] == [rows[0]["explanation"], rows[1]["explanation"]]
+    assert doc["reference_source"].startswith("teacher:teacher.jsonl@") and len(doc["reference_source"]) == len("teacher:teacher.jsonl@") + 8
+
+
+def test_teacher_file_errors_name_the_row(tmp_path):
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"claim_id": "0", "explanation": "ok"}\n{"explanation": "no id"}\n')
+    with pytest.raises(InputError, match="row 1 has no field 'claim_id'"):
+        data.climate_fever(references=str(path))
+    path.write_text('{"claim_id": "0", "explanation": "ok"}\n{"claim_id": "1", "explanation": "  "}\n')
+    with pytest.raises(InputError, match=r"row 1 \(claim_id '1'\)"):
+        data.climate_fever(references=str(path))
+    with pytest.raises(FileNotFoundError):
+        data.climate_fever(references=str(tmp_path / "missing.jsonl"))
+
+
+def test_gsm8k_solution_and_gold():
+    ds = data.gsm8k()["test"]
+    assert len(ds) == 1319
+    doc = ds[0]
+    assert doc["gold"] == "18"
+    assert doc["references"] == [
+        "Janet sells 16 - 3 - 4 = 9 duck eggs a day.\nShe makes 9 * 2 = $18 every day at the farmer’s market."
+    ]
+    assert "<<" not in "".join(r for refs in ds["references"] for r in refs)
+    assert all("," not in g for g in ds["gold"])
+    assert "Question: Janet" in gsm8k_prompt(doc) and "<causality>" in gsm8k_prompt(doc)
+    assert data.gsm8k_solution("a <<1+1=2>>2\nb\n#### 1,000") == "a 2\nb" and data.gsm8k_gold("x\n#### 1,000") == "1000"
+
+
+@pytest.mark.parametrize("subset,n", [("diamond", 198), ("main", 448), ("extended", 546)])
+def test_gpqa_in_memory_with_fixed_shuffle(subset, n, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "hf"))
+    monkeypatch.chdir(tmp_path)
+    ds = data.gpqa(subset=subset)["test"]
+    assert len(ds) == n
+    letters = Counter(ds["answer"])
+    assert set(letters) == set("ABCD") and min(letters.values()) > n / 8  # shuffled, not always A
+    again = data.gpqa(subset=subset)["test"]
+    assert again["choices"] == ds["choices"] and again["answer"] == ds["answer"]  # fixed seed
+    other = data.gpqa(subset=subset, shuffle_seed=7)["test"]
+    assert other["answer"] != ds["answer"]
+    doc = ds[0]
+    right = doc["choices"]["ABCD".index(doc["answer"])]
+    assert sorted(doc["choices"]) == sorted(other[0]["choices"]) and right in other[0]["choices"]
+    assert "(A) " in gpqa_prompt(doc) and "(D) " in gpqa_prompt(doc)
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert written == [], "GPQA loading wrote files"
+
+
+def test_gpqa_rejects_unknown_subset():
+    with pytest.raises(InputError, match="not one of"):
+        data.gpqa(subset="tiny")
+
+
+def test_shuffle_is_per_question_and_seeded():
+    opts, letter = data.shuffled_options("right", ["w1", "w2", "w3"], "rec1", 1234)
+    assert opts[ "ABCD".index(letter)] == "right" and sorted(opts) == ["right", "w1", "w2", "w3"]
+    assert data.shuffled_options("right", ["w1", "w2", "w3"], "rec1", 1234) == (opts, letter)
+
+
+def test_cec_model_rides_along_in_docs():
+    ds = data.gsm8k(cec_model="/some/model")["test"]
+    assert ds[0]["cec_model"] == "/some/model"
+    assert data.gsm8k()["test"][0]["cec_model"] == ""
