@@ -1,0 +1,122 @@
+"""The direction-aware matcher behind ``CECScorer(variant="causal")``.
+
+For a generated sentence g and a reference sentence a:
+
+* if either has no causal link, S = cos(g, a): plain CEC, unchanged;
+* otherwise take the pair of links (one from each) that talk about the same things (the pair
+  with the highest max(direct, swapped) below) and
+
+  direct  = ( cos(cause_g, cause_a) + cos(effect_g, effect_a) ) / 2
+  swapped = ( cos(cause_g, effect_a) + cos(effect_g, cause_a) ) / 2
+  S = (1 − w) · cos(g, a) + w · direct − penalty · max(0, swapped − direct)
+
+so a link whose cause and effect line up with the other's effect and cause (a reversal) loses
+score instead of gaining it from the shared words, while a paraphrase with another connective or
+clause order ("B because A" for "A, so B") is scored by its aligned cause and effect.
+S is clipped to [-1, 1]; Eq. 2's aggregation is unchanged.
+
+Cause and effect spans are embedded with the scorer's own encoder (cached with the sentences).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
+
+from ..align import cosine_matrix
+from .links import CausalLink, LinkExtractor
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..embed import Embedder
+
+VERSION = "causal-v1"
+DEFAULT_WEIGHT = 0.5
+DEFAULT_PENALTY = 1.0
+
+
+class CausalMatcher:
+    """Direction-aware sentence similarity.
+
+    Args:
+        links: the link extraction backend, ``"surface"`` (spaCy tokenizer + connective
+            patterns; default, measured as accurate as the parser on our gold set and ~50×
+            cheaper) or ``"parser"`` (en_core_web_sm dependency spans).
+        weight: w, the share of the similarity taken by the directed link comparison when both
+            sentences state a link.
+        penalty: how much of (swapped − direct) is subtracted when a link is matched reversed.
+    """
+
+    def __init__(self, links: str = "surface", weight: float = DEFAULT_WEIGHT, penalty: float = DEFAULT_PENALTY) -> None:
+        if not 0.0 <= weight <= 1.0:
+            raise ValueError(f"weight must be in [0, 1], got {weight}")
+        if penalty < 0:
+            raise ValueError(f"penalty must be >= 0, got {penalty}")
+        self.extractor = LinkExtractor(links)
+        self.weight = float(weight)
+        self.penalty = float(penalty)
+        self._links: dict[str, list[CausalLink]] = {}
+        self._spans: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # sentence -> (causes, effects)
+        self.stats = {"sentences": 0, "with_links": 0, "link_pairs": 0, "reversed_pairs": 0}
+
+    @property
+    def name(self) -> str:
+        return f"{VERSION}(links={self.extractor.name},w={self.weight:g},pen={self.penalty:g})"
+
+    # -- batch work, once per score() call ---------------------------------------------------
+    def prepare(self, sentences: Sequence[str], embedder: "Embedder") -> None:
+        new = [s for s in dict.fromkeys(sentences) if s not in self._links]
+        if not new:
+            return
+        found = self.extractor.extract(new)
+        spans: list[str] = []
+        for sentence, links in zip(new, found):
+            self._links[sentence] = links
+            for link in links:
+                spans += [link.cause, link.effect]
+        self.stats["sentences"] += len(new)
+        self.stats["with_links"] += sum(bool(x) for x in found)
+        if not spans:
+            return
+        vectors = embedder.encode(spans)
+        index = {s: k for k, s in enumerate(spans)}
+        for sentence, links in zip(new, found):
+            if links:
+                causes = vectors[[index[link.cause] for link in links]]
+                effects = vectors[[index[link.effect] for link in links]]
+                self._spans[sentence] = (causes, effects)
+
+    def links(self, sentence: str) -> list[CausalLink]:
+        """The links found in a sentence seen by :meth:`prepare` (extracts it otherwise)."""
+        if sentence not in self._links:
+            self._links[sentence] = self.extractor.extract([sentence])[0]
+        return self._links[sentence]
+
+    # -- per pair ------------------------------------------------------------------------------
+    def link_scores(self, g_sentence: str, a_sentence: str) -> tuple[float, float] | None:
+        """(direct, swapped) for the best-corresponding link pair, or None if a side has no link."""
+        g, a = self._spans.get(g_sentence), self._spans.get(a_sentence)
+        if g is None or a is None:
+            return None
+        (cg, eg), (ca, ea) = g, a
+        direct = (cg @ ca.T + eg @ ea.T) / 2
+        swapped = (cg @ ea.T + eg @ ca.T) / 2
+        k = np.unravel_index(np.argmax(np.maximum(direct, swapped)), direct.shape)
+        return float(direct[k]), float(swapped[k])
+
+    def similarity(self, generated: Sequence[str], reference: Sequence[str], g: np.ndarray, a: np.ndarray) -> np.ndarray:
+        sim = cosine_matrix(g, a)
+        if self.weight == 0 and self.penalty == 0:
+            return sim
+        rows = [i for i, s in enumerate(generated) if s in self._spans]
+        cols = [j for j, s in enumerate(reference) if s in self._spans]
+        if not rows or not cols:
+            return sim
+        sim = sim.copy()
+        for i in rows:
+            for j in cols:
+                direct, swapped = self.link_scores(generated[i], reference[j])
+                self.stats["link_pairs"] += 1
+                reversal = max(0.0, swapped - direct)
+                self.stats["reversed_pairs"] += reversal > 0
+                sim[i, j] = (1 - self.weight) * sim[i, j] + self.weight * direct - self.penalty * reversal
+        return np.clip(sim, -1.0, 1.0)
