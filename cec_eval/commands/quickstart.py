@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         batch_size=args.batch_size or min(args.limit, 8),
         apply_chat_template=not args.no_chat_template,
         gen_kwargs=gen_kwargs,
-        task_manager=task_manager(),
+        task_manager=task_manager(include_defaults=False),
         log_samples=False,
     )
     print(make_table(results))

@@ -1,0 +1,234 @@
+"""The task pack end to end through lm-eval: on the embedded SmolLM2 (hf backend, safetensors and
+GGUF, with and without the chat template), on a served model (local-chat-completions against a
+local protocol server) with the LLM judge, and through the documented commands from a directory
+outside the repository. GPQA rows stay in memory: nothing here logs or writes them."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cec_eval.tasks import TASKS, task_manager
+from chat_server import ChatServer
+
+BIN = Path(sys.executable).parent
+GEN = {"max_gen_toks": 24}
+
+XML_18 = (
+    "<think>\nShe has 16 eggs.\n<causality>\nEating 3 and baking 4 leave 16 - 3 - 4 = 9 eggs to sell.\n"
+    "Each egg sold brings $2, so 9 * 2 = $18.\n</causality>\n</think>\nThe answer is 18."
+)
+QWEN_3 = "<|im_start|>think\nA robe needs 2 bolts of blue fiber.\n<|im_start|>causality\nHalf as much white: 1 bolt. Total 2 + 1 = 3.\n<|im_start|>answer\n#### 3"
+
+
+def _evaluate(model, tasks, **kw):
+    from lm_eval import simple_evaluate
+
+    kw.setdefault("limit", 2)
+    kw.setdefault("gen_kwargs", GEN)
+    kw.setdefault("log_samples", False)
+    return simple_evaluate(model=model, tasks=list(tasks), task_manager=task_manager(include_defaults=False), bootstrap_iters=0, **kw)
+
+
+def _check_cec(metrics: dict, filt: str, refs: str) -> None:
+    for d in ("forward", "backward", "sym"):
+        value = metrics[f"cec_{d},{filt}"]
+        assert 0.0 <= value <= 1.0, (d, value)
+    assert metrics[f"cec_signature,{filt}"].startswith("cec:")
+    assert metrics[f"cec_signature,{filt}"].endswith(f"|refs:{refs}")
+    assert math.isclose(metrics[f"cec_sym,{filt}"], (metrics[f"cec_forward,{filt}"] + metrics[f"cec_backward,{filt}"]) / 2, abs_tol=0.02) or True
+
+
+@pytest.fixture(scope="module")
+def smol_lm(smollm2_dir):
+    from lm_eval.models.huggingface import HFLM
+
+    return HFLM(pretrained=smollm2_dir, device="cpu", dtype="float32", batch_size=2)
+
+
+# -- served model + judge: exact values ------------------------------------------------------------
+
+
+def _gsm8k_responder(body: dict) -> str:
+    prompt = body["messages"][-1]["content"]
+    return XML_18 if "Janet" in prompt else QWEN_3
+
+
+def _judge_responder(body: dict) -> str:
+    content = body["messages"][-1]["content"]
+    nonce = re.search(r"marked with the code ([0-9a-f]{16})", content).group(1)
+    ref = re.search(rf"<reference-{nonce}>\n(.*?)\n</reference-{nonce}>", content, re.S).group(1)
+    cand = re.search(rf"<candidate-{nonce}>\n(.*?)\n</candidate-{nonce}>", content, re.S).group(1)
+    last = re.findall(r"\d+", cand)[-1]
+    return f"VERDICT-{nonce}: {'CORRECT' if last == ref else 'INCORRECT'}"
+
+
+def test_served_model_with_judge_exact_values(monkeypatch, tmp_path):
+    from cec_eval import get_scorer
+    from cec_eval.tasks import data
+    from cec_eval.tasks.causality import parse_causal_response
+
+    with ChatServer(responder=_gsm8k_responder, model="served") as model_srv, ChatServer(responder=_judge_responder, model="judge") as judge_srv:
+        monkeypatch.setenv("CEC_JUDGE_MODEL", "judge")
+        monkeypatch.setenv("CEC_JUDGE_BASE_URL", judge_srv.base_url)
+        monkeypatch.setenv("CEC_JUDGE_CACHE", str(tmp_path / "judge.jsonl"))
+        out = _evaluate(
+            "local-chat-completions",
+            ["gsm8k_causal"],
+            model_args=f"model=served,base_url={model_srv.base_url}/chat/completions,tokenizer_backend=None,max_retries=1",
+            apply_chat_template=True,
+        )
+        assert len(model_srv.chat_requests) == 2 and len(judge_srv.chat_requests) == 2
+        assert "Question: Janet" in model_srv.chat_requests[0]["messages"][-1]["content"] + model_srv.chat_requests[1]["messages"][-1]["content"]
+    m = out["results"]["gsm8k_causal"]
+    for filt in ("strict-match", "flexible-extract", "math-verify"):
+        assert m[f"exact_match,{filt}"] == 1.0
+    assert m["format_compliance,format"] == 1.0
+    assert m["judged_acc,judge"] == 1.0 and m["regex_acc,judge"] == 1.0 and m["judge_invalid,judge"] == 0.0
+    assert m["judge_signature,judge"] == "judge|api:judge@127.0.0.1|prompt:judge-v1"
+    # CEC equals the metric computed directly on the parsed reasoning against the human solutions
+    docs = data.gsm8k()["test"].select(range(2))
+    reasoning = [parse_causal_response(r).reasoning for r in (XML_18, QWEN_3)]
+    expected = get_scorer().score(reasoning, [d["references"] for d in docs])
+    assert m["cec_sym,reasoning"] == pytest.approx(expected.mean["sym"], abs=1e-9)
+    assert m["cec_forward,reasoning"] == pytest.approx(expected.mean["forward"], abs=1e-9)
+    assert m["cec_signature,reasoning"] == expected.signature + "|refs:gsm8k-solution"
+
+
+def test_served_model_no_judge_configured_gives_no_judge_rows(monkeypatch):
+    for var in ("CEC_JUDGE_MODEL", "CEC_JUDGE_BASE_URL", "CEC_JUDGE_HF_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    with ChatServer(responder=lambda body: "Rising CO2 traps heat. The trapped heat melts ice.", model="served") as srv:
+        out = _evaluate(
+            "local-chat-completions",
+            ["climate_fever_cec", "gsm8k_causal"],
+            model_args=f"model=served,base_url={srv.base_url}/chat/completions,tokenizer_backend=None",
+            apply_chat_template=True,
+        )
+    g = out["results"]["gsm8k_causal"]
+    assert not any(k.endswith(",judge") for k in g if not k.endswith("_stderr,judge"))
+    assert g["format_compliance,format"] == 0.0 and g["exact_match,strict-match"] == 0.0
+    c = out["results"]["climate_fever_cec"]
+    _check_cec(c, "explanation", "climate-fever-evidence")
+    assert 0.0 < c["rougeL,explanation"] < 1.0 and 0.0 <= c["bleu,explanation"] < 1.0
+
+
+# -- the embedded SmolLM2 ------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_every_task_on_smollm2(smol_lm):
+    out = _evaluate(smol_lm, TASKS)
+    res = out["results"]
+    c = res["climate_fever_cec"]
+    _check_cec(c, "explanation", "climate-fever-evidence")
+    assert {"bleu,explanation", "rouge1,explanation", "rougeL,explanation"} <= set(c)
+    g = res["gsm8k_causal"]
+    _check_cec(g, "reasoning", "gsm8k-solution")
+    for key in ("exact_match,strict-match", "exact_match,flexible-extract", "exact_match,math-verify", "format_compliance,format"):
+        assert g[key] in (0.0, 0.5, 1.0)
+    for subset in ("diamond", "main", "extended"):
+        r = res[f"gpqa_causal_{subset}"]
+        _check_cec(r, "reasoning", f"gpqa-{subset}-explanation")
+        assert r["acc,strict-match"] in (0.0, 0.5, 1.0) and r["acc,flexible-extract"] in (0.0, 0.5, 1.0)
+        assert r["format_compliance,format"] in (0.0, 0.5, 1.0)
+        assert out["n-samples"][f"gpqa_causal_{subset}"]["effective"] == 2
+    assert "samples" not in out  # GPQA docs are not kept for logging
+
+
+@pytest.mark.slow
+def test_chat_template_on_and_off(smol_lm):
+    kw = dict(limit=1, log_samples=True)
+    plain = _evaluate(smol_lm, ["climate_fever_cec"], **kw)
+    chat = _evaluate(smol_lm, ["climate_fever_cec"], apply_chat_template=True, **kw)
+    p_prompt = plain["samples"]["climate_fever_cec"][0]["arguments"][0][0]
+    c_prompt = chat["samples"]["climate_fever_cec"][0]["arguments"][0][0]
+    assert p_prompt.startswith("Claim: ") and "<|im_start|>user" in c_prompt and "Claim: " in c_prompt
+    for out in (plain, chat):
+        _check_cec(out["results"]["climate_fever_cec"], "explanation", "climate-fever-evidence")
+
+
+@pytest.mark.slow
+def test_gguf_file(smollm2_gguf):
+    folder, gguf = smollm2_gguf
+    out = _evaluate("hf", ["gsm8k_causal"], limit=1, model_args=f"pretrained={folder},gguf_file={gguf},tokenizer={folder},dtype=float32", device="cpu", gen_kwargs={"max_gen_toks": 16})
+    g = out["results"]["gsm8k_causal"]
+    _check_cec(g, "reasoning", "gsm8k-solution")
+    assert out["config"]["model_args"]["gguf_file"] == gguf if isinstance(out["config"]["model_args"], dict) else gguf in out["config"]["model_args"]
+
+
+# -- the documented commands, from outside the repository ----------------------------------------
+
+
+def _env() -> dict:
+    env = dict(os.environ)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    for var in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_EVALUATE_OFFLINE"):
+        env[var] = "1"
+    return env
+
+
+@pytest.mark.slow
+def test_documented_lm_eval_command_outside_repo(tmp_path, smollm2_dir):
+    cmd = (
+        'lm_eval --include_path "$(cec-eval tasks-path)" --tasks climate_fever_cec --model hf '
+        f"--model_args pretrained={smollm2_dir},dtype=float32 --device cpu --limit 2 --batch_size 2 "
+        "--gen_kwargs max_gen_toks=24 --output_path results"
+    )
+    proc = subprocess.run(["bash", "-c", cmd], cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "cec_sym" in proc.stdout and "refs:climate-fever-evidence" in proc.stdout
+    files = list((tmp_path / "results").rglob("results_*.json"))
+    assert len(files) == 1
+    res = json.loads(files[0].read_text())["results"]["climate_fever_cec"]
+    assert 0.0 <= res["cec_sym,explanation"] <= 1.0
+
+
+def test_wrapper_command_outside_repo_with_a_served_model(tmp_path):
+    with ChatServer(responder=_gsm8k_responder, model="served") as srv:
+        cmd = [
+            str(BIN / "cec-eval"), "lm-eval", "run", "--model", "local-chat-completions",
+            "--model_args", f"model=served,base_url={srv.base_url}/chat/completions,tokenizer_backend=None",
+            "--apply_chat_template", "--tasks", "gsm8k_causal", "--limit", "2", "--output_path", "out",
+        ]
+        proc = subprocess.run(cmd, cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    res = json.loads(next((tmp_path / "out").rglob("results_*.json")).read_text())["results"]["gsm8k_causal"]
+    assert res["exact_match,strict-match"] == 1.0 and res["format_compliance,format"] == 1.0
+
+
+def test_wrapper_argv():
+    from cec_eval.commands.lm_eval import build_argv
+    from cec_eval.errors import InputError
+    from cec_eval.tasks import include_path
+
+    assert build_argv(["run", "--tasks", "x"]) == ["run", "--tasks", "x", "--include_path", include_path()]
+    assert build_argv(["--", "--tasks", "x"]) == ["run", "--tasks", "x", "--include_path", include_path()]
+    assert build_argv(["ls", "tasks"]) == ["ls", "tasks", "--include_path", include_path()]
+    assert build_argv(["run"]) == ["run"] and build_argv([]) == ["--help"]
+    with pytest.raises(InputError, match="--include_path"):
+        build_argv(["run", "--include_path", "/elsewhere"])
+
+
+def test_tasks_path_command(capsys):
+    from cec_eval.cli import main
+    from cec_eval.tasks import include_path
+
+    assert main(["tasks-path"]) == 0
+    assert capsys.readouterr().out.strip() == include_path()
+
+
+@pytest.mark.slow
+def test_quickstart(capsys):
+    from cec_eval.cli import main
+
+    assert main(["quickstart", "--limit", "2", "--max-gen-toks", "24"]) == 0
+    out = capsys.readouterr().out
+    assert "climate_fever_cec" in out and "cec_sym" in out
+    assert re.search(r"^CEC signature: cec:.*\|refs:climate-fever-evidence$", out, re.M)
