@@ -63,3 +63,26 @@ def test_cec_metric_is_cec_eval_score():
     assert res.signature == f"value:sym|{direct.signature}"
     fwd = get_metric("cec", value="forward").score(PREDS, REFS)
     assert fwd.scores == pytest.approx(direct.forward)
+
+
+def test_compute_baseline_matches_bert_score_on_the_same_pairs(minilm_path, tmp_path):
+    import bert_score
+    import numpy as np
+
+    from cec_eval.metrics.bertscore import compute_baseline
+
+    sents = ["Heat melts ice.", "Dogs bark at night.", "Rain makes the ground wet.", "Smoking harms the lungs.", "The sun rises in the east."]
+    path = compute_baseline(sents, tmp_path / "b.csv", n_pairs=12, seed=4)
+    rows = path.read_text().splitlines()
+    assert rows[0] == "LAYER,P,R,F" and len(rows) == 8  # layers 0..6
+    uniq = sorted(sents)
+    rng = np.random.default_rng(4)
+    i = rng.integers(0, 5, 12)
+    j = (i + rng.integers(1, 5, 12)) % 5
+    assert all(a != b for a, b in zip(i, j))
+    _, _, F = bert_score.score([uniq[k] for k in i], [uniq[k] for k in j], model_type=minilm_path, num_layers=6)
+    assert float(rows[7].split(",")[3]) == pytest.approx(F.mean().item(), abs=1e-5)
+    resc = get_metric("bertscore", baseline_path=path).score(["Heat melts ice."], ["Ice melts in heat."])
+    b = float(rows[7].split(",")[3])
+    raw = get_metric("bertscore").score(["Heat melts ice."], ["Ice melts in heat."]).scores[0]
+    assert resc.scores[0] == pytest.approx((raw - b) / (1 - b), abs=1e-5)

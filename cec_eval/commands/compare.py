@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--test-seed", type=int, default=12345, help="seed of the paired system tests (default 12345, as sacrebleu)")
     parser.add_argument("--bertscore-model", help="local backbone folder for BERTScore (default: the MiniLM shipped)")
     parser.add_argument("--bertscore-layer", type=int, default=6)
-    parser.add_argument("--bertscore-baseline", help="bert-score baseline CSV (LAYER,P,R,F) to rescale with")
+    parser.add_argument("--bertscore-baseline", help="rescale BERTScore: a bert-score baseline CSV (LAYER,P,R,F), or 'auto' (random e-CARE pairs, computed once and cached)")
     parser.add_argument("--cec-model", help="local sentence-transformers folder for CEC (default: all-MiniLM-L6-v2)")
     parser.add_argument("--cec-splitter", help="CEC sentence splitter (see 'cec-eval score --help')")
     parser.add_argument("--require-wordnet", action="store_true", help="fail instead of running METEOR without WordNet synonyms")
@@ -102,6 +102,8 @@ def run(args: argparse.Namespace) -> int:
         "meteor": {"require_wordnet": args.require_wordnet},
         "cec": {k: v for k, v in (("model", args.cec_model), ("splitter", args.cec_splitter)) if v is not None},
     }
+    if args.no_progress:
+        options["cec"]["show_progress"] = False
     result = compare_systems(
         references,
         systems,

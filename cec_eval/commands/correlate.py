@@ -80,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
     metrics = args.metrics if args.metrics.lower() != "none" else []
     report = correlate(
         predictions, references, ratings, groups, metrics=metrics, extra_scores=extra,
+        metric_options={"cec": {"show_progress": False}} if args.no_progress else None,
         n_resamples=args.n_resamples, seed=args.seed, confidence=args.confidence,
         progress=False if args.no_progress else None,
     )

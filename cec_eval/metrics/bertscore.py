@@ -4,7 +4,9 @@ trained to pool). Per item: the F1 of greedy token matching (P and R kept in ``e
 
 The signature names the backbone (folder name @ 8-hex hash of the weights actually used), the
 layer, idf and rescaling. Rescaling needs a baseline file in bert-score's CSV format
-(``LAYER,P,R,F``): bert-score only ships baselines for hub models, never for a local folder.
+(``LAYER,P,R,F``): bert-score only ships baselines for hub models, never for a local folder, so
+``baseline_path="auto"`` computes one as bert-score's authors did (mean P/R/F of random unrelated
+sentence pairs, every layer) from the shipped e-CARE explanations, once per backbone, cached.
 Note bert-score lets tokens also match the reference's [CLS]/[SEP] (it masks them only from the
 averages), so values differ slightly from a hand-written "content tokens only" BERTScore."""
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from .base import Metric, MetricResult, nrefs
 
@@ -47,6 +49,64 @@ def _scorer(key: tuple) -> Any:
     return _SCORERS[key]
 
 
+def _fingerprint(model: Any) -> str:
+    """8 hex digits over the weights bert-score actually uses (it truncates to ``layer`` layers)."""
+    h = hashlib.blake2b(digest_size=4)
+    for key, tensor in sorted(model.state_dict().items()):
+        h.update(key.encode())
+        h.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()
+
+
+def compute_baseline(
+    sentences: Sequence[str],
+    path: str | os.PathLike,
+    model: str | os.PathLike | None = None,
+    n_pairs: int = 2000,
+    seed: int = 0,
+    batch_size: int = 64,
+) -> Path:
+    """A bert-score baseline CSV (``LAYER,P,R,F``, one row per layer 0..L) from ``n_pairs`` random
+    pairs of *different* sentences: the expected score of unrelated text, which rescaling maps to 0."""
+    import numpy as np
+    from bert_score import BERTScorer
+    from transformers import AutoConfig
+
+    from ..resources import default_embedding_model_path
+
+    path_str = str(model) if model is not None else default_embedding_model_path()
+    uniq = sorted({s.strip() for s in sentences if s and s.strip()})
+    if len(uniq) < 2:
+        raise ValueError("need at least 2 distinct sentences to draw unrelated pairs")
+    rng = np.random.default_rng(seed)
+    i = rng.integers(0, len(uniq), n_pairs)
+    j = (i + rng.integers(1, len(uniq), n_pairs)) % len(uniq)  # never the same sentence
+    layers = AutoConfig.from_pretrained(path_str).num_hidden_layers
+    scorer = BERTScorer(model_type=path_str, num_layers=layers, all_layers=True, batch_size=batch_size, device="cpu")
+    P, R, F = scorer.score([uniq[k] for k in i], [uniq[k] for k in j])  # (layers + 1, n_pairs)
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    rows = ["LAYER,P,R,F"] + [
+        f"{layer},{P[layer].mean().item():.6f},{R[layer].mean().item():.6f},{F[layer].mean().item():.6f}"
+        for layer in range(P.shape[0])
+    ]
+    tmp.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    os.replace(tmp, out)
+    return out
+
+
+def shipped_baseline(scorer: Any, path: str, fingerprint: str, n_pairs: int = 2000, seed: int = 0) -> str:
+    """The cached "auto" baseline for a backbone: random pairs of e-CARE conceptual explanations."""
+    from ..resources import cache_dir, read_jsonl
+
+    target = cache_dir() / "bertscore-baselines" / f"{_backbone_name(path)}@{fingerprint}-ecare-n{n_pairs}-s{seed}.csv"
+    if not target.is_file():
+        sentences = [r["conceptual_explanation"] for r in read_jsonl("ecare_explanation_generation_train")]
+        compute_baseline(sentences, target, model=path, n_pairs=n_pairs, seed=seed)
+    return str(target)
+
+
 class BERTScoreMetric(Metric):
     name = "bertscore"
     label = "BERTScore"
@@ -56,7 +116,7 @@ class BERTScoreMetric(Metric):
         model: str | os.PathLike | None = None,
         layer: int = DEFAULT_LAYER,
         idf: bool = False,
-        baseline_path: str | os.PathLike | None = None,
+        baseline_path: str | os.PathLike | None = None,  # a bert-score CSV, or "auto"
         device: str | None = None,
         batch_size: int = 64,
     ) -> None:
@@ -65,9 +125,12 @@ class BERTScoreMetric(Metric):
         path = str(model) if model is not None else default_embedding_model_path()
         if not Path(path).is_dir():
             raise FileNotFoundError(f"BERTScore backbone {path!r} is not a local folder; cec-eval never downloads models")
+        self.path, self.layer, self.idf = path, int(layer), bool(idf)
+        if baseline_path == "auto":
+            plain = _scorer((path, self.layer, self.idf, None, device, batch_size))
+            baseline_path = shipped_baseline(plain, path, _fingerprint(plain._model))
         if baseline_path is not None and not Path(baseline_path).is_file():
             raise FileNotFoundError(f"BERTScore baseline file {baseline_path} does not exist")
-        self.path, self.layer, self.idf = path, int(layer), bool(idf)
         self.baseline_path = str(baseline_path) if baseline_path is not None else None
         self._key = (path, self.layer, self.idf, self.baseline_path, device, batch_size)
         self.backbone = _backbone_name(path)
@@ -78,12 +141,7 @@ class BERTScoreMetric(Metric):
 
     @property
     def fingerprint(self) -> str:
-        model = self.scorer._model
-        h = hashlib.blake2b(digest_size=4)
-        for key, tensor in sorted(model.state_dict().items()):
-            h.update(key.encode())
-            h.update(tensor.detach().cpu().contiguous().numpy().tobytes())
-        return h.hexdigest()
+        return _fingerprint(self.scorer._model)
 
     def signature(self, nrefs: str = "1") -> str:
         from importlib.metadata import version
