@@ -9,7 +9,8 @@ split and a data report.
   template renders them at training time, as it will at inference; ``chat=False`` keeps plain
   strings for base models without a template.
 * **Native special tokens** (seed 002 §3.3): ``token_map="qwen"`` rewrites ``<think>`` ->
-  ``<|im_start|>think``, ``<causality>`` -> ``<|im_start|>causality`` and drops the closing tags.
+  ``<|im_start|>think``, ``<causality>`` -> ``<|im_start|>causality``, drops ``</causality>`` and
+  turns ``</think>`` into the ``<|im_start|>answer`` marker.
 """
 from __future__ import annotations
 
@@ -23,9 +24,11 @@ from cec_eval.errors import InputError
 
 TOKEN_MAPS: dict[str, list[tuple[str, str]]] = {
     "none": [],
-    # seed 002 §3.3: Qwen models respond better to their native markers than to new tags
-    "qwen": [("<think>", "<|im_start|>think"), ("<causality>", "<|im_start|>causality"),
-             ("</think>", ""), ("</causality>", "")],
+    # seed 002 §3.3: Qwen models respond better to their native markers than to new tags; the
+    # closing tags go, and the answer gets its own marker as in seed 002 §4.6's sample output
+    # (without it nothing would mark where the reasoning ends; the task pack's parser reads it)
+    "qwen": [("</causality>", ""), ("</think>", "<|im_start|>answer"), ("<think>", "<|im_start|>think"),
+             ("<causality>", "<|im_start|>causality")],
 }
 
 

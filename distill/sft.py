@@ -283,8 +283,9 @@ def train(train_data: str | os.PathLike | list[dict], output_dir: str | os.PathL
                                "train_loss_mean": round(float(result.training_loss), 4)}
     if eval_recs:
         ev = trainer.evaluate()
-        metrics["eval_loss"] = round(float(ev["eval_loss"]), 4)
-        metrics["eval_perplexity"] = round(math.exp(min(50.0, ev["eval_loss"])), 3)
+        if "eval_loss" in ev:  # absent when every eval example was truncated away
+            metrics["eval_loss"] = round(float(ev["eval_loss"]), 4)
+            metrics["eval_perplexity"] = round(math.exp(min(50.0, ev["eval_loss"])), 3)
     metrics["loss_curve"] = loss_curve(trainer.state.log_history)
     data_info = {"train records": len(train_recs), "eval records": len(eval_recs or []),
                  "train fingerprint (sha256 of prompt/completion pairs)": _fingerprint(train_recs)}

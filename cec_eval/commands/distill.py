@@ -1,0 +1,227 @@
+"""``cec-eval distill``: teacher -> filter -> augment -> format -> sft, one sub-command per step
+(each reads the previous step's file), and ``run`` for the whole offline chain."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+NAME = "distill"
+HELP = "distil Claire checkpoints: teacher traces, gold filter, counterfactual/multi-view augmentation, formatting, LoRA SFT"
+
+
+def _teacher_args(p: argparse.ArgumentParser, default_backend: str = "dataset") -> None:
+    g = p.add_argument_group("teacher backend")
+    g.add_argument("--backend", choices=("dataset", "openai", "hf"), default=default_backend,
+                   help="dataset: rationales shipped with the data (offline); openai: any OpenAI-compatible "
+                        "endpoint; hf: a local transformers model (default for hf: the embedded SmolLM2)")
+    g.add_argument("--model", help="teacher model: served model name (openai) or local folder (hf)")
+    g.add_argument("--base-url", help="OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1 (default: api.openai.com)")
+    g.add_argument("--api-key-env", default="OPENAI_API_KEY",
+                   help="NAME of the environment variable holding the key ('none': no auth). The key itself is never written.")
+    g.add_argument("--max-concurrency", type=int, default=8)
+    g.add_argument("--max-retries", type=int, default=5)
+    g.add_argument("--timeout", type=float, default=60.0, help="seconds per request")
+    g.add_argument("--batch-size", type=int, default=8, help="hf backend: prompts per generate() call")
+    g.add_argument("--temperature", type=float, default=0.0)
+    g.add_argument("--max-tokens", type=int, default=1024)
+    g.add_argument("--cache", help="append-only request cache (default: <output>.cache.jsonl); rerun to resume")
+
+
+def _source_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("input")
+    g.add_argument("--source", default="climate_fever",
+                   choices=("climate_fever", "gsm8k", "copa", "ecare", "jsonl", "gpqa"),
+                   help="shipped dataset (gpqa is refused here: it may only be used in memory, see docs/distill.md)")
+    g.add_argument("--input", help="with --source jsonl: your items (prompt/question, options, answer, rationale)")
+    g.add_argument("--limit", type=int, help="at most this many items")
+    g.add_argument("--offset", type=int, default=0,
+                   help="skip this many items first (climate_fever: keep >= the lm-eval --limit so no evaluated claim is trained on)")
+    g.add_argument("--shuffle-seed", type=int, help="shuffle (after --offset) with this seed")
+    g.add_argument("--labels", default="SUPPORTS,REFUTES", help="climate_fever claim labels to use")
+    g.add_argument("--split", default="train", help="gsm8k split")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    sub = parser.add_subparsers(dest="step", metavar="STEP")
+
+    p = sub.add_parser("teacher", help="items -> traces.jsonl (prompt, completion, gold, ...)")
+    _source_args(p)
+    _teacher_args(p)
+    p.add_argument("-o", "--output", required=True, help="traces JSONL")
+
+    p = sub.add_parser("filter", help="drop traces whose final answer disagrees with the gold label")
+    p.add_argument("-i", "--input", required=True)
+    p.add_argument("-o", "--output", required=True)
+
+    p = sub.add_parser("augment", help="counterfactual questions (self-consistency filtered) + multi-view CoT rows")
+    _source_args(p)
+    _teacher_args(p, default_backend="openai")
+    p.add_argument("--items", help="multiple-choice items JSONL (question, options, gold letter) instead of --source")
+    p.add_argument("--paths", type=int, default=5, help="sampled reasoning paths per counterfactual")
+    p.add_argument("--min-agree", type=int, default=4, help="keep when at least this many paths agree (seed 003: more than 3 of 5)")
+    p.add_argument("--path-temperature", type=float, default=0.7)
+    p.add_argument("--no-multiview", action="store_true", help="only counterfactual generation and filtering")
+    p.add_argument("-o", "--output", required=True)
+
+    p = sub.add_parser("format", help="rows with prompt/completion -> train.jsonl, eval.jsonl, report.json")
+    p.add_argument("-i", "--input", required=True, nargs="+", help="one or more JSONL files (traces, augmented rows)")
+    p.add_argument("-o", "--output", required=True, help="output folder")
+    p.add_argument("--base-model", help="student tokenizer for the report and chat template (default: embedded SmolLM2)")
+    p.add_argument("--no-chat", action="store_true", help="plain-text records (base models without a chat template)")
+    p.add_argument("--token-map", default="none", choices=("none", "qwen"), help="qwen: <think> -> <|im_start|>think (seed 002)")
+    p.add_argument("--system-prompt")
+    p.add_argument("--eval-fraction", type=float, default=0.1)
+    p.add_argument("--seed", type=int, default=0)
+
+    p = sub.add_parser("sft", help="LoRA (QLoRA on CUDA) SFT with trl; saves adapter (+ merged model) and a model card")
+    p.add_argument("--train", required=True)
+    p.add_argument("--eval")
+    p.add_argument("--base-model", help="student model folder (default: embedded SmolLM2-135M-Instruct)")
+    p.add_argument("--preset", default="claire", choices=("claire", "cec-paper"))
+    p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a preset field (repeatable)")
+    p.add_argument("--merge", action="store_true", help="also save a merged model for lm_eval --model hf")
+    p.add_argument("--no-resume", action="store_true", help="ignore checkpoints from an interrupted run")
+    p.add_argument("-o", "--output", required=True)
+
+    p = sub.add_parser("run", help="teacher -> filter -> format -> sft in one folder (offline by default)")
+    _source_args(p)
+    _teacher_args(p)
+    p.add_argument("--base-model")
+    p.add_argument("--preset", default="claire", choices=("claire", "cec-paper"))
+    p.add_argument("--set", action="append", metavar="NAME=VALUE")
+    p.add_argument("--token-map", default="none", choices=("none", "qwen"))
+    p.add_argument("--eval-fraction", type=float, default=0.1)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--merge", action="store_true")
+    p.add_argument("-o", "--output", required=True, help="run folder")
+
+
+def _items(args):
+    from cec_eval.distill.sources import load_items
+    from cec_eval.errors import InputError
+
+    if args.source == "gpqa":
+        raise InputError("--source gpqa: GPQA may only be held in memory, never written to files; use the Python API "
+                         "(cec_eval.distill.sources.load_items('gpqa') ... sft.train(records=...)), see docs/distill.md")
+    return load_items(args.source, limit=args.limit, offset=args.offset, seed=args.shuffle_seed,
+                      labels=[s for s in args.labels.split(",") if s], split=args.split, path=args.input)
+
+
+def _backend(args, output: str):
+    from cec_eval.distill.teacher import make_backend
+
+    key_env = None if str(args.api_key_env).lower() == "none" else args.api_key_env
+    return make_backend(args.backend, model=args.model, base_url=args.base_url, api_key_env=key_env,
+                        cache_path=args.cache or f"{output}.cache.jsonl", max_concurrency=args.max_concurrency,
+                        max_retries=args.max_retries, timeout=args.timeout, batch_size=args.batch_size)
+
+
+def _say(obj) -> None:
+    print(json.dumps(obj, indent=2, ensure_ascii=False))
+
+
+def step_teacher(args, output: str | None = None) -> dict:
+    from cec_eval.distill.records import write_json, write_jsonl
+    from cec_eval.distill.teacher import run_teacher
+
+    output = output or args.output
+    items = _items(args)
+    client = None if args.backend == "dataset" else _backend(args, output)
+    params = {"temperature": args.temperature, "max_tokens": args.max_tokens}
+    traces, summary = run_teacher(items, args.backend, client, params)
+    write_jsonl(traces, output)
+    summary["output"] = output
+    write_json(summary, f"{output}.summary.json")
+    return summary
+
+
+def step_filter(inp: str, out: str) -> dict:
+    from cec_eval.distill.filters import gold_filter
+    from cec_eval.distill.records import read_jsonl, write_json, write_jsonl
+
+    kept, summary = gold_filter(read_jsonl(inp, required=("prompt", "completion")))
+    write_jsonl(kept, out)
+    summary["output"] = out
+    write_json(summary, f"{out}.summary.json")
+    return summary
+
+
+def step_format(inputs: list[str], out_dir: str, base_model: str | None, chat: bool, token_map: str,
+                system_prompt: str | None, eval_fraction: float, seed: int) -> dict:
+    from transformers import AutoTokenizer
+
+    from cec_eval.distill.formatting import format_rows
+    from cec_eval.distill.records import read_jsonl, write_json, write_jsonl
+
+    rows = []
+    for path in inputs:
+        rows += read_jsonl(path, required=("prompt", "completion"))
+    if base_model is None:
+        from cec_eval.resources import smollm2_model_dir
+
+        base_model = smollm2_model_dir()
+    tok = AutoTokenizer.from_pretrained(base_model)
+    if chat and not getattr(tok, "chat_template", None):
+        print(f"note: {base_model} has no chat template; writing plain-text records", file=sys.stderr)
+        chat = False
+    train, eval_, report = format_rows(rows, chat=chat, token_map=token_map, eval_fraction=eval_fraction, seed=seed,
+                                       system_prompt=system_prompt, tokenizer=tok)
+    out = Path(out_dir)
+    write_jsonl(train, out / "train.jsonl")
+    write_jsonl(eval_, out / "eval.jsonl")
+    report["inputs"] = list(inputs)
+    report["tokenizer"] = base_model
+    write_json(report, out / "report.json")
+    return report
+
+
+def run(args) -> int:
+    from cec_eval.errors import InputError
+
+    step = getattr(args, "step", None)
+    if step is None:
+        raise InputError("choose a step: teacher, filter, augment, format, sft or run (cec-eval distill -h)")
+    if step == "teacher":
+        _say(step_teacher(args))
+    elif step == "filter":
+        _say(step_filter(args.input, args.output))
+    elif step == "augment":
+        from cec_eval.distill.augment import augment
+        from cec_eval.distill.records import read_jsonl, write_json, write_jsonl
+
+        items = read_jsonl(args.items, required=("question", "options", "gold")) if args.items else _items(args)
+        client = _backend(args, args.output)
+        rows, summary = augment(items, client, n_paths=args.paths, min_agree=args.min_agree,
+                                temperature=args.path_temperature, max_tokens=args.max_tokens,
+                                multiview=not args.no_multiview)
+        write_jsonl(rows, args.output)
+        summary["output"] = args.output
+        write_json(summary, f"{args.output}.summary.json")
+        _say(summary)
+    elif step == "format":
+        _say(step_format(args.input, args.output, args.base_model, not args.no_chat, args.token_map,
+                         args.system_prompt, args.eval_fraction, args.seed))
+    elif step == "sft":
+        from cec_eval.distill import sft
+
+        res = sft.train(args.train, args.output, base_model=args.base_model, eval_data=args.eval, preset=args.preset,
+                        overrides=sft.parse_overrides(args.set), merge=args.merge, resume=not args.no_resume)
+        _say({k: v for k, v in res.items() if k != "settings"})
+    elif step == "run":
+        from cec_eval.distill import sft
+
+        out = Path(args.output)
+        overrides = sft.parse_overrides(args.set)
+        sft.resolve_settings(args.preset, overrides)  # fail on a bad --set before any work
+        summary = {"teacher": step_teacher(args, str(out / "traces.jsonl"))}
+        summary["filter"] = step_filter(str(out / "traces.jsonl"), str(out / "filtered.jsonl"))
+        summary["format"] = step_format([str(out / "filtered.jsonl")], str(out / "data"), args.base_model, True,
+                                        args.token_map, None, args.eval_fraction, args.seed)
+        res = sft.train(out / "data" / "train.jsonl", out / "model", base_model=args.base_model,
+                        eval_data=out / "data" / "eval.jsonl" if args.eval_fraction > 0 else None,
+                        preset=args.preset, overrides=overrides, merge=args.merge)
+        summary["sft"] = {k: v for k, v in res.items() if k != "settings"}
+        _say(summary)
+    return 0
