@@ -64,7 +64,7 @@ def test_openai_teacher_survives_faults_and_records_usage(monkeypatch, tmp_path)
     assert summary["traces"] == 6 and summary["failed"] == 0
     assert sorted(srv.faults_served) == ["429", "500", "malformed", "truncated"]
     for it, tr in zip(items, traces):
-        assert tr["completion"] == _answer({"messages": it["teacher_messages"]})
+        assert tr["completion"] == _answer({"messages": it["teacher_messages"]}).strip()
         assert tr["teacher"] == {"backend": "openai", "model": "gpt-teacher",
                                  "params": {"temperature": 0.0, "max_tokens": 64}}
     assert summary["usage"]["total_tokens"] == sum(t["usage"]["total_tokens"] for t in traces) > 0
