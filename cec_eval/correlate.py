@@ -121,6 +121,8 @@ class CorrelationReport:
     signatures: dict[str, str]
     settings: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    reference: str | None = None
+    differences: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def label(self, m: str) -> str:
         return LABELS.get(m, m)
@@ -134,6 +136,8 @@ class CorrelationReport:
             "signatures": self.signatures,
             "notes": self.notes,
             "correlations": {m: {k: c.to_dict() for k, c in per.items()} for m, per in self.results.items()},
+            "reference_metric": self.reference,
+            "kendall_difference_from_reference": self.differences,
         }
 
     def to_csv(self) -> str:
@@ -168,10 +172,13 @@ class CorrelationReport:
                 row += [self.results[m][k].within.format(digits) for k in METHODS]
             lines.append("| " + " | ".join(row) + " |")
         if self.grouped:
-            some = self.results[self.metrics[0]]["kendall"]
-            skipped = ", ".join(f"{v} {k}" for k, v in some.groups_undefined.items()) or "none"
+            skipped = "; ".join(
+                f"{self.label(m)}: " + ", ".join(f"{v} {k}" for k, v in self.results[m]["kendall"].groups_undefined.items())
+                for m in self.metrics
+                if self.results[m]["kendall"].groups_undefined
+            ) or "none"
             lines += ["", f"Within-group: the coefficient inside each group, averaged over the groups where it is defined "
-                      f"({some.groups_used} groups for {self.label(self.metrics[0])}; undefined: {skipped})."]
+                      f"(groups where it is undefined, Kendall: {skipped})."]
             key = "within"
         else:
             key = "pooled"
@@ -180,10 +187,29 @@ class CorrelationReport:
             key=lambda m: -getattr(self.results[m]["kendall"], key).estimate,
         )
         lines += ["", f"Ranking by {key} Kendall τ-b: " + " > ".join(self.label(m) for m in ranking)]
+        if self.differences:
+            ref = self.label(self.reference or "")
+            lines += ["", f"### Kendall τ-b minus {ref}'s (paired bootstrap over the same resampled {over})", "",
+                      "| Metric | pooled Δτ | within-group Δτ |", "|---|---|---|"]
+            for m, d in self.differences.items():
+                cells = [_fmt_est(d.get(k), digits) for k in ("pooled", "within")]
+                lines.append(f"| {self.label(m)} | " + " | ".join(cells) + " |")
+            lines += ["", f"A CI entirely above 0: the metric agrees with the ratings better than {ref} on these data."]
         lines += ["", "### Signatures", ""] + [f"- {self.label(m)}: `{s}`" for m, s in self.signatures.items()]
         for note in self.notes:
             lines += ["", f"> **Note:** {note}"]
         return "\n".join(lines) + "\n"
+
+
+def _fmt_est(d: dict[str, Any] | None, digits: int) -> str:
+    if not d:
+        return "—"
+    if d["estimate"] is None:
+        return f"undefined ({d['reason']})"
+    text = f"{d['estimate']:+.{digits}f}"
+    if d["low"] is not None:
+        text += f" [{d['low']:+.{digits}f}, {d['high']:+.{digits}f}]"
+    return text
 
 
 def _n(x: float | None) -> str:
@@ -211,10 +237,12 @@ def correlate_scores(
     seed: int = 0,
     confidence: float = 0.95,
     signatures: dict[str, str] | None = None,
+    reference_metric: str | None = "cec",
 ) -> CorrelationReport:
     """Correlations of already computed per-item ``scores`` ({metric: [score per item]}) with
     ``ratings``; ``groups`` (one key per item) turns on within-group averaging and group-level
-    bootstrap (otherwise each item is its own group)."""
+    bootstrap (otherwise each item is its own group). ``reference_metric`` (default CEC, when
+    scored): every other metric's Kendall τ-b minus its, with paired group-bootstrap CIs."""
     y = _ratings(ratings)
     n = len(y)
     if n == 0:
@@ -233,6 +261,7 @@ def correlate_scores(
         order.setdefault(g, []).append(i)
     members = [np.array(ix) for ix in order.values()]
     results: dict[str, dict[str, Correlation]] = {}
+    per_group_tau: dict[str, np.ndarray] = {}  # metric -> within-group Kendall per group (NaN: undefined)
     for m, s in scores.items():
         x = np.asarray([float(v) for v in s])
         results[m] = {}
@@ -251,12 +280,16 @@ def correlate_scores(
             if grouped:
                 per_group = []
                 why: Counter = Counter()
+                all_groups = []
                 for ix in members:
                     v, _, r = correlation(x[ix], y[ix], method)
+                    all_groups.append(np.nan if v is None else v)
                     if v is None:
                         why[r] += 1
                     else:
                         per_group.append(v)
+                if method == "kendall":
+                    per_group_tau[m] = np.array(all_groups)
                 vals = np.array(per_group)
                 used, undefined = len(vals), dict(why)
                 if len(vals) == 0:
@@ -266,7 +299,53 @@ def correlate_scores(
                     within = Estimate(float(vals.mean()), wlo, whi, confidence, len(vals), "group-bootstrap-percentile")
             results[m][method] = Correlation(m, method, pooled, p, within, used, undefined)
     settings = {"n_resamples": n_resamples, "seed": seed, "confidence": confidence, "kendall_variant": "b"}
-    return CorrelationReport(list(scores), results, n, len(members), grouped, dict(signatures or {}), settings)
+    report = CorrelationReport(list(scores), results, n, len(members), grouped, dict(signatures or {}), settings)
+    if reference_metric is not None and reference_metric in scores and len(scores) > 1:
+        report.reference = reference_metric
+        ref_x = np.asarray([float(v) for v in scores[reference_metric]])
+        for m, s in scores.items():
+            if m == reference_metric:
+                continue
+            x = np.asarray([float(v) for v in s])
+            report.differences[m] = _differences(x, ref_x, y, members, per_group_tau.get(m), per_group_tau.get(reference_metric),
+                                                 n_resamples, seed, confidence)
+    return report
+
+
+def _differences(
+    x: np.ndarray,
+    ref_x: np.ndarray,
+    y: np.ndarray,
+    members: list[np.ndarray],
+    tau_m: np.ndarray | None,
+    tau_ref: np.ndarray | None,
+    n_resamples: int,
+    seed: int,
+    confidence: float,
+) -> dict[str, Any]:
+    """Kendall τ-b of a metric minus that of the reference metric, pooled and within-group, with a
+    CI from the *same* resampled groups for both (a paired bootstrap over groups)."""
+    out: dict[str, Any] = {}
+    a, b = correlation(x, y, "kendall")[0], correlation(ref_x, y, "kendall")[0]
+    if a is None or b is None:
+        out["pooled"] = Estimate(None, confidence=confidence, reason="a pooled coefficient is undefined").to_dict()
+    else:
+        def pooled_diff(idx: np.ndarray) -> float:
+            sel = np.concatenate([members[i] for i in idx])
+            u, v = correlation(x[sel], y[sel], "kendall")[0], correlation(ref_x[sel], y[sel], "kendall")[0]
+            return float("nan") if u is None or v is None else u - v
+
+        lo, hi, _ = _group_bootstrap(len(members), pooled_diff, n_resamples, seed, confidence)
+        out["pooled"] = Estimate(a - b, lo, hi, confidence, len(members), "paired-group-bootstrap-percentile").to_dict()
+    if tau_m is not None and tau_ref is not None:
+        both = np.isfinite(tau_m) & np.isfinite(tau_ref)
+        d = (tau_m - tau_ref)[both]
+        if len(d) == 0:
+            out["within"] = Estimate(None, confidence=confidence, reason="no group where both are defined").to_dict()
+        else:
+            lo, hi, _ = _group_bootstrap(len(d), lambda idx: float(d[idx].mean()), n_resamples, seed, confidence)
+            out["within"] = Estimate(float(d.mean()), lo, hi, confidence, int(len(d)), "paired-group-bootstrap-percentile").to_dict()
+    return out
 
 
 def correlate(

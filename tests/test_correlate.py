@@ -57,6 +57,20 @@ def test_known_ranking(constructed):
     assert correlate_scores(y, scores, groups, n_resamples=300, seed=1).to_dict() == rep.to_dict()
 
 
+def test_differences_from_reference_metric(constructed):
+    y, scores, groups = constructed
+    rep = correlate_scores(y, scores, groups, n_resamples=300, seed=1, reference_metric="noisy")
+    good, anti = rep.differences["good"], rep.differences["anti"]
+    noisy_tau = rep.results["noisy"]["kendall"]
+    assert good["within"]["estimate"] == pytest.approx(1.0 - noisy_tau.within.estimate)
+    assert good["within"]["low"] > 0 and anti["within"]["high"] < 0
+    assert good["pooled"]["estimate"] == pytest.approx(rep.results["good"]["kendall"].pooled.estimate - noisy_tau.pooled.estimate)
+    assert rep.differences["flat"]["within"]["reason"] == "no group where both are defined"
+    assert "### Kendall τ-b minus noisy's" in rep.to_markdown()
+    # no reference metric among the scores: no differences
+    assert correlate_scores(y, {"good": scores["good"]}, groups, n_resamples=50).differences == {}
+
+
 def test_kendall_is_tau_b_with_ties():
     x = [1, 1, 2, 2, 3, 3, 4]
     y = [1, 2, 2, 3, 3, 4, 4]
