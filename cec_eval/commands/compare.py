@@ -76,7 +76,17 @@ def parse_sample(text: str) -> int | None:
     return n
 
 
+def check_numbers(args: argparse.Namespace) -> None:
+    from ..errors import InputError
+
+    if not 0 < args.confidence < 1:
+        raise InputError(f"--confidence must be between 0 and 1, not {args.confidence}")
+    if args.n_resamples < 10:
+        raise InputError(f"--n-resamples must be at least 10, not {args.n_resamples}")
+
+
 def run(args: argparse.Namespace) -> int:
+    check_numbers(args)
     from ..compare import compare_systems
     from ..errors import InputError
     from ..io import read_texts, write_json

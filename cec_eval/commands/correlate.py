@@ -42,7 +42,17 @@ def _column(rows: list[dict], name: str, path: str) -> list:
     return out
 
 
+def check_numbers(args: argparse.Namespace) -> None:
+    from ..errors import InputError
+
+    if not 0 < args.confidence < 1:
+        raise InputError(f"--confidence must be between 0 and 1, not {args.confidence}")
+    if args.n_resamples < 10:
+        raise InputError(f"--n-resamples must be at least 10, not {args.n_resamples}")
+
+
 def run(args: argparse.Namespace) -> int:
+    check_numbers(args)
     import json
 
     from ..correlate import copa_sse_items, correlate
