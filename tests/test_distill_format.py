@@ -73,9 +73,8 @@ def test_loss_is_computed_on_completion_tokens_only(smollm2_dir, tmp_path, chat)
     ex = trainer.train_dataset[0]
     ids, labels = ex["input_ids"], ex["labels"]
     if chat:
-        prompt_ids = tok.apply_chat_template(rec["prompt"], add_generation_prompt=True, tokenize=True)
-        if isinstance(prompt_ids, dict):
-            prompt_ids = prompt_ids["input_ids"]
+        prompt_ids = tok.apply_chat_template(rec["prompt"], add_generation_prompt=True, tokenize=True,
+                                             return_dict=True)["input_ids"]
     else:
         prompt_ids = tok(rec["prompt"])["input_ids"]
     n = len(prompt_ids)
