@@ -107,13 +107,18 @@ def make_item(row: dict, rng: random.Random, index: int, lowercase: set[str] | N
     return item
 
 
+def _norm(text: Any) -> str:
+    return " ".join(str(text).lower().split()).rstrip(".")
+
+
 def build(n: int = 300, seed: int = 13, rows: Iterable[dict] | None = None) -> list[dict[str, Any]]:
     """``n`` contrast items from e-CARE train rows (shuffled with ``seed``)."""
     if rows is None:
         from ..resources import read_jsonl
 
         rows = read_jsonl(SOURCE)
-    rows = list(rows)
+    # a row whose cause and effect are the same sentence has no direction to get wrong
+    rows = [r for r in rows if _norm(r.get("cause")) != _norm(r.get("effect"))]
     rng = random.Random(seed)
     picked = rng.sample(range(len(rows)), min(n, len(rows)))
     vocab = lowercase_words(rows)

@@ -1,0 +1,121 @@
+"""The direction-aware matcher with the real MiniLM: reversals penalised, paraphrases kept,
+non-causal text scored exactly as plain CEC, signature and front doors."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cec_eval import CECScorer
+from cec_eval.causal import CausalMatcher
+from cec_eval.embed import Embedder
+from cec_eval.testing import BagOfWordsEncoder
+
+
+@pytest.fixture(scope="module")
+def scorers(minilm):
+    """plain and causal scorers sharing one loaded MiniLM."""
+    return CECScorer(model=minilm), CECScorer(model=minilm, variant="causal")
+
+
+REFERENCE = "Rising CO2 levels trap heat, so the planet warms."
+PARAPHRASE = "The planet warms because rising CO2 levels trap heat."
+REVERSAL = "Rising CO2 levels trap heat because the planet warms."
+
+
+def test_reversal_is_penalised_and_paraphrase_kept(scorers):
+    plain, causal = scorers
+    p = plain.score([PARAPHRASE, REVERSAL], [REFERENCE, REFERENCE]).sym
+    c = causal.score([PARAPHRASE, REVERSAL], [REFERENCE, REFERENCE]).sym
+    assert p[1] > p[0]  # plain CEC prefers the reversal: the failure this variant fixes
+    assert c[0] > c[1] + 0.3
+    assert c[0] > 0.8  # a same-direction paraphrase still scores high
+
+
+def test_swapped_link_scores_lower_than_the_same_link(scorers):
+    _, causal = scorers
+    m = causal.matcher
+    same, swapped = "Heavy rain causes floods.", "Floods cause heavy rain."
+    res = causal.score([same, swapped], [same, same])
+    assert res.sym[0] == pytest.approx(1.0, abs=1e-5)
+    direct, sw = m.link_scores(swapped, same)
+    assert sw > direct  # the swap is detected ...
+    assert res.sym[1] < 0.5  # ... and penalised, although the words are the same
+
+
+NON_CAUSAL_PRED = [
+    "The sky is blue. The grass is green.",
+    "Photosynthesis converts light into chemical energy.",
+    "Water boils at 100 degrees Celsius at sea level.",
+]
+NON_CAUSAL_REF = [
+    "Grass is green and the sky is blue.",
+    ["Plants turn light into chemical energy.", "Chlorophyll absorbs light."],
+    "At sea level water boils at 100 C.",
+]
+
+
+def test_fallback_equals_plain_cec_on_non_causal_text(scorers):
+    plain, causal = scorers
+    p = plain.score(NON_CAUSAL_PRED, NON_CAUSAL_REF)
+    c = causal.score(NON_CAUSAL_PRED, NON_CAUSAL_REF)
+    assert c.forward == p.forward and c.backward == p.backward and c.sym == p.sym
+
+
+def test_one_sided_link_falls_back_to_cosine(scorers):
+    plain, causal = scorers
+    pred, ref = ["The flood was caused by heavy rain."], ["It rained heavily and the river flooded."]
+    assert causal.score(pred, ref).sym == plain.score(pred, ref).sym
+
+
+def test_signature_names_variant_and_parameters(scorers):
+    _, causal = scorers
+    sig = causal.score(["A causes B."], ["A causes B."]).signature
+    assert sig.startswith("cec:causal-v1(links=surface:spacy-")
+    assert ",w=0.5,pen=1)" in sig
+    m = CausalMatcher(weight=0.25, penalty=2.0)
+    assert m.name.endswith(",w=0.25,pen=2)")
+
+
+def test_parameters_are_checked():
+    with pytest.raises(ValueError, match="weight"):
+        CausalMatcher(weight=1.5)
+    with pytest.raises(ValueError, match="penalty"):
+        CausalMatcher(penalty=-1)
+
+
+SENTENCES = st.sampled_from(
+    [
+        "Heavy rain causes floods.", "Floods cause heavy rain.", "The dam broke because the water rose.",
+        "The water rose, so the dam broke.", "The sky is blue.", "Because it was cold, the lake froze.",
+        "The lake froze due to the cold.", "Cold weather leads to frozen lakes.", "Birds sing in spring.",
+    ]
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(SENTENCES, min_size=1, max_size=4), st.lists(SENTENCES, min_size=1, max_size=4),
+       st.floats(0, 1), st.floats(0, 3))
+def test_similarity_is_bounded_and_reduces_to_cosine(gen, ref, weight, penalty):
+    embedder = Embedder(BagOfWordsEncoder())
+    m = CausalMatcher(weight=weight, penalty=penalty)
+    m.prepare(list(dict.fromkeys(gen + ref)), embedder)
+    g, a = embedder.encode(gen), embedder.encode(ref)
+    sim = m.similarity(gen, ref, g, a)
+    assert sim.shape == (len(gen), len(ref))
+    assert np.all(sim >= -1) and np.all(sim <= 1)
+    off = CausalMatcher(weight=0, penalty=0)
+    off.prepare(list(dict.fromkeys(gen + ref)), embedder)
+    np.testing.assert_allclose(off.similarity(gen, ref, g, a), np.clip(g @ a.T, -1, 1))
+    # rows/columns of sentences without links are plain cosine whatever the parameters
+    for i, s in enumerate(gen):
+        if not m.links(s):
+            np.testing.assert_allclose(sim[i], np.clip(g[i] @ a.T, -1, 1), atol=1e-6)
+
+
+def test_evaluate_and_api_route_to_the_variant(minilm_path):
+    from cec_eval import score
+
+    res = score([REVERSAL], [REFERENCE], model=minilm_path, variant="causal")
+    assert res.signature.startswith("cec:causal-v1(")
