@@ -10,7 +10,7 @@ nothing finished and a re-run with one more checkpoint evaluates only that one.
 The table has one row per checkpoint and, per task, CEC (sym), exact match / accuracy per filter,
 judged accuracy (when a judge is configured) and format compliance; each fine-tuned checkpoint
 gets its delta against its base and a paired test on per-sample scores matched by ``doc_id``
-(approximate randomisation as sacrebleu's ``--paired-ar``, from :mod:`cec_eval.stats`). Bar plots
+(Wilcoxon signed-rank from :mod:`cec_eval.stats`, see :func:`paired_significance`). Bar plots
 as in seed 002 §4.5/§4.7.
 
 Layout of ``output_dir``::
@@ -444,10 +444,13 @@ def columns_for(task: str, scores: dict[str, dict[str, dict]], metrics: Sequence
     return cols
 
 
-def paired_significance(base: dict[str, float], system: dict[str, float], seed: int = 12345) -> dict[str, Any]:
-    """Delta (system − base) on the doc ids both have, and a paired approximate randomisation
-    test (sacrebleu ``--paired-ar`` via :func:`cec_eval.stats.paired_randomization`)."""
-    from .stats import paired_randomization
+def paired_significance(base: dict[str, float], system: dict[str, float]) -> dict[str, Any]:
+    """Delta (system − base) on the doc ids both have, tested with the Wilcoxon signed-rank test
+    (:func:`cec_eval.stats.wilcoxon`: scipy, exact for small n; on 0/1 scores it is the sign test).
+    The paired t-test p is kept alongside. Not the approximate randomisation of ``stats``: its
+    sacrebleu p-value counts only trials *strictly* above the observed difference, so with few
+    discrete scores (0/1 accuracy, small --limit) ties never count and p collapses to 1/(N+1)."""
+    from .stats import paired_ttest, wilcoxon
 
     docs = sorted(set(base) & set(system), key=lambda d: (len(d), d))
     out: dict[str, Any] = {"n_paired": len(docs)}
@@ -456,10 +459,15 @@ def paired_significance(base: dict[str, float], system: dict[str, float], seed: 
     a = [base[d] for d in docs]
     b = [system[d] for d in docs]
     out["delta"] = sum(b) / len(b) - sum(a) / len(a)
-    if len(docs) < 2:
-        return out | {"pvalue": None, "significant": None, "reason": f"{len(docs)} paired sample(s): need at least 2"}
-    t = paired_randomization(a, b, seed=seed)
-    return out | {"pvalue": t.pvalue, "significant": t.significant(), "test": t.test, "reason": t.reason}
+    w = wilcoxon(b, a, ("system", "base"))
+    t = paired_ttest(b, a, ("system", "base"))
+    return out | {
+        "pvalue": w.pvalue,
+        "significant": w.significant(),
+        "test": w.test,
+        "reason": w.reason,
+        "ttest_pvalue": t.pvalue,
+    }
 
 
 @dataclass
@@ -497,8 +505,8 @@ class Leaderboard:
             for c in self.columns:
                 cells += list(self._cells(row, c))
             lines.append("| " + " | ".join(cells) + " |")
-        notes = ["", "Δ = checkpoint − its base on the doc ids both have; * = p < 0.05, paired approximate "
-                 "randomisation (sacrebleu --paired-ar, 10000 trials, seed 12345). n = samples per task (--limit)."]
+        notes = ["", "Δ = checkpoint − its base on the doc ids both have; * = p < 0.05, Wilcoxon signed-rank "
+                 "test on per-sample scores matched by doc_id (the sign test on 0/1 scores)."]
         for e in self.errors:
             notes.append(f"- ERROR {e['checkpoint']} / {e['task']}: {e['error']}")
         return "\n".join(lines + notes) + "\n"
