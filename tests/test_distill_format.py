@@ -84,3 +84,23 @@ def test_loss_is_computed_on_completion_tokens_only(smollm2_dir, tmp_path, chat)
     completion = tok.decode(ids[n:])
     assert completion.startswith(row["completion"].strip() if chat else " " + row["completion"])
     assert completion.rstrip().endswith("<|im_end|>")  # the model also learns to stop
+
+
+def test_format_command_writes_train_eval_and_report(tmp_path, smollm2_dir):
+    import json
+
+    from cec_eval.cli import main
+    from cec_eval.distill.records import read_jsonl, write_jsonl
+
+    rows = [{"id": f"g{i}", "source": "gsm8k", "kind": "number", "prompt": f"Q{i}?", "completion": TRACE}
+            for i in range(10)]
+    write_jsonl(rows, tmp_path / "traces.jsonl")
+    rc = main(["distill", "format", "-i", str(tmp_path / "traces.jsonl"), "-o", str(tmp_path / "data"),
+               "--base-model", smollm2_dir, "--token-map", "qwen", "--eval-fraction", "0.2", "--seed", "3"])
+    assert rc == 0
+    train, eval_ = read_jsonl(tmp_path / "data" / "train.jsonl"), read_jsonl(tmp_path / "data" / "eval.jsonl")
+    assert (len(train), len(eval_)) == (8, 2)
+    assert train[0]["completion"][0]["content"].startswith("<|im_start|>think")
+    report = json.loads((tmp_path / "data" / "report.json").read_text())
+    assert report["format_compliance"] == 1.0 and report["completion_tokens"]["n"] == 10
+    assert main(["distill", "format", "-i", str(tmp_path / "missing.jsonl"), "-o", str(tmp_path / "x")]) == 2
