@@ -71,6 +71,8 @@ class ChatResult:
     model: str | None = None
     cached: bool = False
     error: str | None = None
+    #: response bodies this client had to read (0 for a cache hit); the SDK's own HTTP-level
+    #: retries (429/5xx/timeouts) happen inside one attempt and are not counted here
     attempts: int = 0
 
     @property
