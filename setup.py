@@ -7,14 +7,15 @@
 """
 import os
 
-from setuptools import find_namespace_packages, find_packages, setup
+from setuptools import find_namespace_packages, setup
 from setuptools.command.build_py import build_py
 
 PTH = "cec_eval_evaluate_hook.pth"
 
 
 def _mapped(prefix: str, folder: str) -> list[str]:
-    return [prefix] + [f"{prefix}.{p}" for p in find_packages(folder)]
+    # namespace discovery: data-only folders (tasks/gpqa_causal, distill/data) are packages too
+    return [prefix] + [f"{prefix}.{p}" for p in find_namespace_packages(folder, exclude=["*__pycache__*"])]
 
 
 class BuildPyWithPth(build_py):
@@ -27,7 +28,7 @@ class BuildPyWithPth(build_py):
 
 
 setup(
-    packages=find_namespace_packages(include=["cec_eval", "cec_eval.*"])
+    packages=find_namespace_packages(include=["cec_eval", "cec_eval.*"], exclude=["*__pycache__*"])
     + _mapped("cec_eval.tasks", "tasks")
     + _mapped("cec_eval.distill", "distill"),
     cmdclass={"build_py": BuildPyWithPth},
