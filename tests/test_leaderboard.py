@@ -151,11 +151,17 @@ def e2e(tmp_path_factory, smollm2_dir, adapter_dir):
         lb.Checkpoint("claire", model_args={"pretrained": smollm2_dir, "peft": adapter_dir}),
         lb.Checkpoint("broken", model_args={"pretrained": str(out / "no-such-model")}),
     ]
-    config = lb.EvalConfig(limit=2, gen_kwargs={"max_gen_toks": 32}, batch_size=2)
-    before = dict(lb.EVALUATIONS)
+    # one torch thread: on the shared 2-core CI box, 2 oversubscribed threads were ~10x slower
+    config = lb.EvalConfig(limit=2, gen_kwargs={"max_gen_toks": 32}, batch_size=2, threads=1)
+    import torch
+
+    before, threads = dict(lb.EVALUATIONS), torch.get_num_threads()
     errors = out / "stderr.txt"
-    with open(errors, "w") as fh:
-        board = lb.run_leaderboard(cps, [TASK], out, config, base="base", stderr=fh)
+    try:
+        with open(errors, "w") as fh:
+            board = lb.run_leaderboard(cps, [TASK], out, config, base="base", stderr=fh)
+    finally:
+        torch.set_num_threads(threads)  # leave the rest of the session as it was
     return {"out": out, "board": board, "config": config, "smollm2": smollm2_dir, "adapter": adapter_dir,
             "calls": {k: lb.EVALUATIONS[k] - before[k] for k in before}, "stderr": errors.read_text()}
 

@@ -33,6 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--metadata", help="JSON passed to the tasks (e.g. '{\"references\": \"teacher.jsonl\"}')")
     parser.add_argument("--batch-size", default=None, help="generation batch size (default 1; an int or 'auto')")
     parser.add_argument("--device", help="device for local backends (default cuda if available, else cpu)")
+    parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's; 1 is often fastest on a busy shared CPU)")
     parser.add_argument("--metrics", default=None, help="comma list of table metrics (default cec_sym,exact_match,acc,judged_acc,format_compliance)")
     parser.add_argument("--force", action="store_true", help="re-run even when results are cached")
     parser.add_argument("--no-plots", action="store_true")
@@ -92,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
         metadata=metadata,
         batch_size=batch,
         device=args.device,
+        threads=args.threads,
     )
     tasks = args.tasks or file_cfg.get("tasks") or list(lb.DEFAULT_TASKS)
     metrics = [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else lb.TABLE_METRICS
