@@ -50,6 +50,9 @@ CEC_KINDS = {"cec_sym": "sym", "cec_forward": "forward", "cec_backward": "backwa
 _SECRET = re.compile(r"(key|token|secret|password|auth)", re.I)
 #: Environment that changes task outputs (the judge); secrets stay out (only the *name* of the key variable).
 _JUDGE_ENV = ("CEC_JUDGE_MODEL", "CEC_JUDGE_BASE_URL", "CEC_JUDGE_HF_MODEL", "CEC_JUDGE_API_KEY_ENV")
+#: Tasks whose rows must never reach disk in plain text (GPQA's terms): their logged samples keep
+#: ids, hashes, responses and numeric scores only.
+PRIVATE_TASK_PREFIXES = ("gpqa",)
 # Counts lm-eval evaluations in this process (tests use it as timing-free evidence of cache reuse).
 EVALUATIONS = {"simple_evaluate": 0, "model_loads": 0}
 
@@ -323,6 +326,22 @@ def load_model(checkpoint: Checkpoint, config: EvalConfig):
     return cls.create_from_arg_obj(args, extra)
 
 
+def private_samples(samples: Iterable[dict], scores: dict[str, dict[str, dict[str, float]]]) -> list[dict]:
+    """Logged samples of a private task (GPQA) without the dataset's text: ``doc``, ``arguments``
+    (the prompt) and ``target`` dropped; a metric logged as an item carrying references (CEC) is
+    replaced by its per-sample score, or withheld."""
+    out = []
+    for s in samples:
+        row = {k: v for k, v in s.items() if k not in ("doc", "arguments", "target")}
+        filt, doc = s.get("filter", "none"), str(s.get("doc_id"))
+        for metric in s.get("metrics", []):
+            value = row.get(metric)
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                row[metric] = scores.get(filt, {}).get(metric, {}).get(doc, "<withheld: private task>")
+        out.append(row)
+    return out
+
+
 def _jsonable(obj: Any) -> Any:
     return json.loads(json.dumps(obj, default=str))
 
@@ -407,6 +426,8 @@ def evaluate_checkpoint(
             keep = _redact(_jsonable(keep))
             meta = {"checkpoint": checkpoint.to_dict(), "task": task, "key": key, "key_inputs": _redact(_jsonable(inputs))}
             scores = per_sample_scores(samples)
+            if task.startswith(PRIVATE_TASK_PREFIXES):
+                samples = private_samples(samples, scores)
             _write_entry(d, {"results.json": keep, "samples.jsonl": _jsonable(samples), "scores.json": scores, "meta.json": meta})
             status[task] = {"key": key, "dir": str(d), "cached": False}
         except Exception as e:  # noqa: BLE001

@@ -122,6 +122,20 @@ def test_atomic_entry_write(tmp_path):
     assert json.loads((final / "results.json").read_text()) == {"ok": 1}
 
 
+def test_private_task_samples_hold_no_dataset_text():
+    secret_q, secret_expl = "QUESTION-TEXT-XYZ", "EXPERT-EXPLANATION-XYZ"
+    samples = [{"doc_id": 3, "doc": {"question": secret_q}, "arguments": [[secret_q, {}]], "target": "B",
+                "resps": [["model says B"]], "filtered_resps": ["B"], "filter": "reasoning",
+                "metrics": ["cec_sym", "cec_signature", "acc"], "cec_sym": ["pred", [secret_expl], "gpqa", None],
+                "cec_signature": ["pred", [secret_expl], "gpqa", None], "acc": 1.0, "doc_hash": "h"}]
+    scores = {"reasoning": {"cec_sym": {"3": 0.42}, "acc": {"3": 1.0}}}
+    out = lb.private_samples(samples, scores)
+    text = json.dumps(out)
+    assert secret_q not in text and secret_expl not in text
+    assert out[0]["cec_sym"] == 0.42 and out[0]["acc"] == 1.0 and out[0]["cec_signature"].startswith("<withheld")
+    assert out[0]["doc_id"] == 3 and out[0]["resps"] == [["model says B"]]
+
+
 def test_unknown_task_is_named():
     with pytest.raises(InputError, match="task 'nope' is not one of"):
         lb.run_leaderboard([lb.Checkpoint("a", model_args={"pretrained": "/m"})], ["nope"], "/tmp/unused-lb")
