@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 from scipy import stats
@@ -108,6 +108,8 @@ def _partial_spearman(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> float:
     rx, ry, rz = (stats.rankdata(v) for v in (x, y, z))
     design = np.column_stack([np.ones_like(rz), rz])
     res = [r - design @ np.linalg.lstsq(design, r, rcond=None)[0] for r in (rx, ry)]
+    if np.ptp(res[0]) < 1e-9 or np.ptp(res[1]) < 1e-9:
+        return float("nan")  # x (or y) is a function of z: nothing left to correlate
     return float(stats.pearsonr(*res).statistic)
 
 
@@ -118,94 +120,118 @@ def _by_group(groups: Sequence[str]) -> list[np.ndarray]:
     return [np.array(v) for v in index.values()]
 
 
-def within_values(score: np.ndarray, rating: np.ndarray, words: np.ndarray, groups: Sequence[str],
-                  partial: bool = False) -> np.ndarray:
-    """Per-question Kendall τ (or partial τ given word count); undefined questions dropped."""
-    out = []
-    for idx in _by_group(groups):
-        if len(idx) < 3:
-            continue
-        v = _partial_tau(score[idx], rating[idx], words[idx]) if partial else _tau(score[idx], rating[idx])
-        if not math.isnan(v):
-            out.append(v)
-    return np.array(out)
+def per_question(score: np.ndarray, rating: np.ndarray, words: np.ndarray, groups: list[np.ndarray],
+                 partial: bool = False) -> np.ndarray:
+    """Kendall τ (or partial τ given word count) of each question; NaN where undefined (fewer
+    than 3 explanations, or constant ratings or scores)."""
+    out = np.full(len(groups), np.nan)
+    for q, idx in enumerate(groups):
+        if len(idx) >= 3:
+            out[q] = _partial_tau(score[idx], rating[idx], words[idx]) if partial else _tau(score[idx], rating[idx])
+    return out
 
 
-STATISTICS: dict[str, Callable[..., float]] = {
-    "pooled_tau": lambda s, r, w, g: _tau(s, r),
-    "pooled_spearman": lambda s, r, w, g: float(stats.spearmanr(s, r).statistic),
-    "pooled_partial_spearman": lambda s, r, w, g: _partial_spearman(s, r, w),
-    "within_tau": lambda s, r, w, g: float(np.mean(within_values(s, r, w, g))),
-    "within_partial_tau": lambda s, r, w, g: float(np.mean(within_values(s, r, w, g, partial=True))),
+POOLED: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], float]] = {
+    "pooled_tau": lambda s, r, w: _tau(s, r),
+    "pooled_spearman": lambda s, r, w: float(stats.spearmanr(s, r).statistic),
+    "pooled_partial_spearman": lambda s, r, w: _partial_spearman(s, r, w),
 }
+WITHIN = {"within_tau": False, "within_partial_tau": True}
+STATISTICS = tuple(POOLED) + tuple(WITHIN)
+
+
+def _values(s: np.ndarray, data: RatedSet, groups: list[np.ndarray], statistics: Sequence[str]):
+    r, w = np.asarray(data.ratings, float), data.words
+    pooled = {k: POOLED[k] for k in statistics if k in POOLED}
+    within = {k: per_question(s, r, w, groups, WITHIN[k]) for k in statistics if k in WITHIN}
+    return r, w, pooled, within
+
+
+def _boot_picks(n_groups: int, n_boot: int, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, n_groups, (n_boot, n_groups))
 
 
 def agreement(scores: Sequence[float], data: RatedSet, n_boot: int = 1000, seed: int = 0,
-              statistics: Sequence[str] = tuple(STATISTICS)) -> dict[str, dict[str, float]]:
-    """Each statistic with a 95% percentile bootstrap CI over questions (seeded)."""
+              statistics: Sequence[str] = STATISTICS) -> dict[str, dict[str, float]]:
+    """Each statistic with a 95% percentile bootstrap CI that resamples questions (seeded; the
+    same resamples for every metric, so CIs of different metrics are comparable)."""
     s = np.asarray(scores, dtype=float)
     if s.shape != (len(data),):
         raise InputError(f"{len(s)} scores for {len(data)} rated explanations")
-    r, w, g = np.asarray(data.ratings, float), data.words, list(data.groups)
-    groups = _by_group(g)
-    rng = np.random.default_rng(seed)
+    groups = _by_group(data.groups)
+    r, w, pooled, within = _values(s, data, groups, statistics)
+    picks = _boot_picks(len(groups), n_boot, seed)
     out: dict[str, dict[str, float]] = {}
-    point = {k: STATISTICS[k](s, r, w, g) for k in statistics}
-    boots: dict[str, list[float]] = {k: [] for k in statistics}
-    for _ in range(n_boot):
-        pick = rng.integers(0, len(groups), len(groups))
-        idx = np.concatenate([groups[p] for p in pick])
-        # relabel so a question drawn twice counts as two questions
-        gl = np.concatenate([[str(n)] * len(groups[p]) for n, p in enumerate(pick)])
-        for k in statistics:
-            boots[k].append(STATISTICS[k](s[idx], r[idx], w[idx], list(gl)))
     for k in statistics:
-        lo, hi = np.nanpercentile(boots[k], [2.5, 97.5]) if n_boot else (float("nan"),) * 2
-        out[k] = {"value": point[k], "ci_low": float(lo), "ci_high": float(hi)}
+        if k in within:
+            v = within[k]
+            point = float(np.nanmean(v))
+            boots = np.nanmean(v[picks], axis=1) if n_boot else np.array([])
+        else:
+            point = pooled[k](s, r, w)
+            boots = []
+            for pick in picks:
+                idx = np.concatenate([groups[p] for p in pick])
+                boots.append(pooled[k](s[idx], r[idx], w[idx]))
+        lo, hi = np.nanpercentile(boots, [2.5, 97.5]) if n_boot else (float("nan"), float("nan"))
+        out[k] = {"value": point, "ci_low": float(lo), "ci_high": float(hi)}
+        if k in within:
+            out[k]["questions"] = int(np.sum(~np.isnan(within[k])))
     return out
 
 
 def paired_difference(a: Sequence[float], b: Sequence[float], data: RatedSet, statistic: str = "within_tau",
                       n_boot: int = 1000, seed: int = 0) -> dict[str, float]:
-    """statistic(a) − statistic(b) with a question-level paired bootstrap CI and the share of
-    resamples where the difference is ≤ 0 (a one-sided bootstrap p)."""
+    """statistic(a) − statistic(b) with a paired question-level bootstrap CI and the share of
+    resamples where the difference is ≤ 0 (a one-sided bootstrap p for "a is better")."""
     sa, sb = np.asarray(a, float), np.asarray(b, float)
-    r, w, g = np.asarray(data.ratings, float), data.words, list(data.groups)
-    f = STATISTICS[statistic]
-    groups = _by_group(g)
-    rng = np.random.default_rng(seed)
-    diffs = []
-    for _ in range(n_boot):
-        pick = rng.integers(0, len(groups), len(groups))
-        idx = np.concatenate([groups[p] for p in pick])
-        gl = list(np.concatenate([[str(n)] * len(groups[p]) for n, p in enumerate(pick)]))
-        diffs.append(f(sa[idx], r[idx], w[idx], gl) - f(sb[idx], r[idx], w[idx], gl))
-    lo, hi = np.percentile(diffs, [2.5, 97.5])
-    return {
-        "value": f(sa, r, w, g) - f(sb, r, w, g),
-        "ci_low": float(lo),
-        "ci_high": float(hi),
-        "p_le_0": float(np.mean(np.asarray(diffs) <= 0)),
-    }
+    groups = _by_group(data.groups)
+    picks = _boot_picks(len(groups), n_boot, seed)
+    if statistic in WITHIN:
+        r, w = np.asarray(data.ratings, float), data.words
+        va = per_question(sa, r, w, groups, WITHIN[statistic])
+        vb = per_question(sb, r, w, groups, WITHIN[statistic])
+        both = ~np.isnan(va) & ~np.isnan(vb)
+        d = np.where(both, va - vb, np.nan)
+        point = float(np.nanmean(d))
+        diffs = np.nanmean(d[picks], axis=1)
+    else:
+        r, w = np.asarray(data.ratings, float), data.words
+        f = POOLED[statistic]
+        point = f(sa, r, w) - f(sb, r, w)
+        diffs = []
+        for pick in picks:
+            idx = np.concatenate([groups[p] for p in pick])
+            diffs.append(f(sa[idx], r[idx], w[idx]) - f(sb[idx], r[idx], w[idx]))
+        diffs = np.asarray(diffs)
+    lo, hi = np.nanpercentile(diffs, [2.5, 97.5])
+    return {"value": point, "ci_low": float(lo), "ci_high": float(hi), "p_le_0": float(np.mean(diffs <= 0))}
 
 
-# -- metrics -------------------------------------------------------------------------------------
-def score_cec(data: RatedSet, **scorer_kwargs: Any) -> tuple[list[float], str]:
-    from ..scorer import CECScorer
-
-    res = CECScorer(**scorer_kwargs).score(data.texts, data.references)
-    return res.sym, res.signature
+# -- metrics on (explanation, other explanation) pairs ------------------------------------------
+MULTI_REF = ("max", "mean")
 
 
-def score_bertscore(data: RatedSet, model: str | None = None) -> tuple[list[float], str]:
-    from ..metrics.bertscore import BERTScoreMetric
+def pairs(data: RatedSet) -> tuple[list[str], list[str], np.ndarray]:
+    """Every (explanation, one other explanation of its question) pair and the item it belongs
+    to: scoring pairs once gives both multi-reference rules (max = the shipped ``max-sym``,
+    mean = consensus over the other explanations)."""
+    preds, refs, owner = [], [], []
+    for i, (text, others) in enumerate(zip(data.texts, data.references)):
+        for other in others:
+            preds.append(text)
+            refs.append(other)
+            owner.append(i)
+    return preds, refs, np.asarray(owner)
 
-    res = BERTScoreMetric(model=model).score(data.texts, data.references)
-    return res.scores, res.signature
 
-
-def score_rouge_l(data: RatedSet) -> tuple[list[float], str]:
-    from ..metrics.rouge import ROUGEMetric
-
-    res = ROUGEMetric("rougeL").score(data.texts, data.references)
-    return res.scores, res.signature
+def combine(pair_scores: Sequence[float], owner: np.ndarray, n: int, how: str = "max") -> np.ndarray:
+    """Per-item score from per-pair scores: the max or the mean over the item's references."""
+    if how not in MULTI_REF:
+        raise ValueError(f"multi-reference rule must be one of {MULTI_REF}, not {how!r}")
+    v = np.asarray(pair_scores, dtype=float)
+    if how == "max":
+        out = np.full(n, -np.inf)
+        np.maximum.at(out, owner, v)
+        return out
+    return np.bincount(owner, weights=v, minlength=n) / np.bincount(owner, minlength=n)

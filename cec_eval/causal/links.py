@@ -18,6 +18,7 @@ Two backends, chosen by measurement (``benchmarks/causal_report.py``, ``docs/cau
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Sequence
@@ -60,7 +61,8 @@ _BREAKS = {",", ";", ":", "and", "—", "–", "-"}
 # Words dropped at the edges of a span: punctuation, conjunctions, relative pronouns, and the
 # auxiliary of a passive ("X is caused by Y" -> effect "X").
 _EDGE = {"and", "then", "which", "that", "who", "what", ",", ";", ":", ".", "!", "?", "—", "–", "-",
-         "(", ")", '"', "'", "also", "so"} | set(_BE)
+         "(", ")", '"', "'", "also", "so", "can", "could", "may", "might", "will", "would", "should",
+         "must", "often", "usually", "directly"} | set(_BE)
 
 
 @dataclass(frozen=True)
@@ -111,44 +113,43 @@ def spacy_version(backend: str) -> str:
     return out
 
 
-@lru_cache(maxsize=None)
-def _matcher(vocab_id: int):
-    from spacy.matcher import Matcher
-
-    vocab = _VOCABS[vocab_id]
-    m = Matcher(vocab)
-    for kind, phrases in CONNECTIVES.items():
-        m.add(kind, [[{"LOWER": {"IN": tok.split("|")}} for tok in p.split()] for p in phrases])
-    return m
-
-
-_VOCABS: dict[int, object] = {}
-
-
-def _find_connectives(doc: "Doc") -> list[tuple[str, int, int]]:
-    """(kind, start, end) token spans of the connectives, longest match first, no overlaps."""
-    from spacy.util import filter_spans
-
-    _VOCABS[id(doc.vocab)] = doc.vocab
-    matcher = _matcher(id(doc.vocab))
-    spans = filter_spans([doc[s:e] for _, s, e in matcher(doc)])
+def _phrases(kind: str) -> list[str]:
+    """Every spelled-out phrase of a kind ("lead|leads to" -> "lead to", "leads to")."""
     out = []
-    for span in spans:
-        kind = _kind_of(span)
-        if kind is None or not _is_connective(doc, span):
-            continue
-        out.append((kind, span.start, span.end))
+    for p in CONNECTIVES[kind]:
+        out += [" ".join(words) for words in itertools.product(*(tok.split("|") for tok in p.split()))]
     return out
 
 
-def _kind_of(span: "Span") -> str | None:
-    words = [t.lower_ for t in span]
-    for kind, phrases in CONNECTIVES.items():
-        for p in phrases:
-            toks = [t.split("|") for t in p.split()]
-            if len(toks) == len(words) and all(w in alts for w, alts in zip(words, toks)):
-                return kind
-    return None
+_MATCHERS: dict[int, object] = {}
+
+
+def _matcher(nlp):
+    """A PhraseMatcher on lower-cased tokens (hash look-ups: much faster than token patterns)."""
+    key = id(nlp.vocab)
+    if key not in _MATCHERS:
+        from spacy.matcher import PhraseMatcher
+
+        m = PhraseMatcher(nlp.vocab, attr="LOWER")
+        blank = _blank()
+        for kind in CONNECTIVES:
+            m.add(kind, [blank.make_doc(p) for p in _phrases(kind)])
+        _MATCHERS[key] = m
+    return _MATCHERS[key]
+
+
+def _find_connectives(doc: "Doc", nlp) -> list[tuple[str, int, int]]:
+    """(kind, start, end) token spans of the connectives, longest match first, no overlaps."""
+    from spacy.util import filter_spans
+
+    matches = _matcher(nlp)(doc)
+    kinds = {(s, e): doc.vocab.strings[label] for label, s, e in matches}
+    spans = filter_spans([doc[s:e] for _, s, e in matches])
+    return [
+        (kinds[(span.start, span.end)], span.start, span.end)
+        for span in sorted(spans, key=lambda x: x.start)
+        if _is_connective(doc, span)
+    ]
 
 
 def _is_connective(doc: "Doc", span: "Span") -> bool:
@@ -202,8 +203,8 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
     for k, (kind, s, e) in enumerate(conns):
         left_start = bounds[k - 1][1] if k > 0 else 0
         right_end = bounds[k + 1][0] if k + 1 < len(conns) else len(doc)
-        left = [t for t in doc[left_start:s]]
-        right = [t for t in doc[e:right_end]]
+        left = _after_last_break(list(doc[left_start:s]))
+        right = _before_first_break(list(doc[e:right_end]), relative=_relative(doc, s))
         initial = not _trim(left)
         if initial and kind == CAUSE_FIRST and doc[s].lower_ != "if":
             continue  # "Therefore, B." / "So B.": the cause is in an earlier sentence
@@ -220,6 +221,44 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
             effect, cause = left, right
         out.append((cause, effect, s, e))
     return out
+
+
+_COORD = {"and", "but", "while", "whereas"}
+
+
+def _is_break(tokens: list["Token"], k: int) -> bool:
+    """A clause break at tokens[k]: ";" or ", and" / ", but" (coordinated clauses)."""
+    t = tokens[k]
+    if t.text == ";":
+        return True
+    return t.text == "," and k + 1 < len(tokens) and tokens[k + 1].lower_ in _COORD
+
+
+def _after_last_break(tokens: list["Token"]) -> list["Token"]:
+    # a break right before the connective ("A, and as a result B") ends the span, it does not start it
+    breaks = [k for k in range(len(tokens)) if _is_break(tokens, k) and _trim(tokens[k + 1 :])]
+    return tokens[breaks[-1] + 1 :] if breaks else tokens
+
+
+_NOT_VERBAL = {"so", "therefore", "thus", "hence", "consequently", "as", "because", "since", "due", "owing",
+               "thanks", "on", "if", "which", "that", "this", "for"}
+
+
+def _relative(doc: "Doc", s: int) -> bool:
+    """ "X, which leads to Y, Z" / "X, caused by Y, Z": a verbal connective in a comma-delimited
+    relative or participial clause; its right side ends at the next comma."""
+    if doc[s].lower_ in _NOT_VERBAL:
+        return False
+    return (s >= 2 and doc[s - 1].lower_ in {"which", "that", "who"} and doc[s - 2].text == ",") or (
+        s >= 1 and doc[s - 1].text == ","
+    )
+
+
+def _before_first_break(tokens: list["Token"], relative: bool = False) -> list["Token"]:
+    for k in range(len(tokens)):
+        if _is_break(tokens, k) or (relative and tokens[k].text == ","):
+            return tokens[:k]
+    return tokens
 
 
 def _subtree(tok: "Token") -> set[int]:
@@ -311,11 +350,12 @@ class LinkExtractor:
             nlp = _blank()
             docs: Iterable = (nlp.make_doc(s) for s in sentences)
         else:
-            docs = _parser().pipe(sentences, batch_size=self.batch_size)
-        return [self._links(doc) for doc in docs]
+            nlp = _parser()
+            docs = nlp.pipe(sentences, batch_size=self.batch_size)
+        return [self._links(doc, nlp) for doc in docs]
 
-    def _links(self, doc: "Doc") -> list[CausalLink]:
-        conns = _find_connectives(doc)
+    def _links(self, doc: "Doc", nlp) -> list[CausalLink]:
+        conns = _find_connectives(doc, nlp)
         if not conns:
             return []
         out = []
