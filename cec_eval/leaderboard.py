@@ -311,7 +311,8 @@ def load_model(checkpoint: Checkpoint, config: EvalConfig):
         args.setdefault("dtype", "float32" if (config.device or _default_device()) == "cpu" else "auto")
         for key in ("pretrained", "peft"):
             v = args.get(key)
-            if isinstance(v, str) and (v.startswith(("/", "./", "../", "~")) or os.path.sep in v) and not os.path.exists(os.path.expanduser(v)):
+            # a hub id ("org/name") is left to transformers; an explicit path is checked here
+            if isinstance(v, str) and v.startswith(("/", "./", "../", "~")) and not os.path.exists(os.path.expanduser(v)):
                 raise InputError(f"checkpoint {checkpoint.name!r}: {key}={v!r} does not exist")
     try:
         cls = get_model(checkpoint.model)

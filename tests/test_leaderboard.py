@@ -136,6 +136,24 @@ def test_private_task_samples_hold_no_dataset_text():
     assert out[0]["doc_id"] == 3 and out[0]["resps"] == [["model says B"]]
 
 
+@pytest.mark.parametrize("argv,needle", [
+    (["--limit", "0"], "--limit: must be positive"),
+    (["--limit", "2.5"], "--limit: a count must be whole"),
+    (["--max-gen-toks", "0"], "--max-gen-toks: must be at least 1"),
+    (["--metadata", "{bad"], "--metadata: not JSON"),
+    (["--base", "nobody"], "--base 'nobody'"),
+])
+def test_cli_bad_input_is_named(argv, needle, tmp_path):
+    from cec_eval.commands import leaderboard as cmd
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    cmd.add_arguments(parser)
+    args = parser.parse_args(["-c", "a=/m", "-o", str(tmp_path)] + argv)
+    with pytest.raises(InputError, match=needle):
+        cmd.run(args)
+
+
 def test_unknown_task_is_named():
     with pytest.raises(InputError, match="task 'nope' is not one of"):
         lb.run_leaderboard([lb.Checkpoint("a", model_args={"pretrained": "/m"})], ["nope"], "/tmp/unused-lb")
