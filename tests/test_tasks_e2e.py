@@ -42,7 +42,20 @@ def _check_cec(metrics: dict, filt: str, refs: str) -> None:
         assert 0.0 <= value <= 1.0, (d, value)
     assert metrics[f"cec_signature,{filt}"].startswith("cec:")
     assert metrics[f"cec_signature,{filt}"].endswith(f"|refs:{refs}")
-    assert math.isclose(metrics[f"cec_sym,{filt}"], (metrics[f"cec_forward,{filt}"] + metrics[f"cec_backward,{filt}"]) / 2, abs_tol=0.02) or True
+    # Eq. 2: sym is the mean of the two directions, per instance and so for the corpus means
+    assert math.isclose(metrics[f"cec_sym,{filt}"], (metrics[f"cec_forward,{filt}"] + metrics[f"cec_backward,{filt}"]) / 2, abs_tol=1e-9)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_torch_thread():
+    """On a shared 2-core machine, torch's second intra-op thread makes generation ~10x slower
+    (measured: 24 tokens in 5.8 s with one thread, 68 s with two, under load)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")
@@ -157,10 +170,10 @@ def test_chat_template_on_and_off(smol_lm):
 @pytest.mark.slow
 def test_gguf_file(smollm2_gguf):
     folder, gguf = smollm2_gguf
-    out = _evaluate("hf", ["gsm8k_causal"], limit=1, model_args=f"pretrained={folder},gguf_file={gguf},tokenizer={folder},dtype=float32", device="cpu", gen_kwargs={"max_gen_toks": 16})
+    out = _evaluate("hf", ["gsm8k_causal"], limit=1, model_args=f"pretrained={folder},gguf_file={gguf},dtype=float32", device="cpu", gen_kwargs={"max_gen_toks": 16})
     g = out["results"]["gsm8k_causal"]
     _check_cec(g, "reasoning", "gsm8k-solution")
-    assert out["config"]["model_args"]["gguf_file"] == gguf if isinstance(out["config"]["model_args"], dict) else gguf in out["config"]["model_args"]
+    assert gguf in str(out["config"]["model_args"])
 
 
 # -- the documented commands, from outside the repository ----------------------------------------
@@ -171,6 +184,7 @@ def _env() -> dict:
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     for var in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_EVALUATE_OFFLINE"):
         env[var] = "1"
+    env["OMP_NUM_THREADS"] = "1"  # see _one_torch_thread
     return env
 
 

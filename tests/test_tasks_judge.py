@@ -204,8 +204,13 @@ def test_api_key_is_sent_but_never_reported(tmp_path, monkeypatch, caplog):
 def test_local_transformers_judge(smollm2_dir):
     """The local backend runs a real model; a 135M model is no judge, so only the contract is
     checked: a verdict per response, and anything off-format is INVALID."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)  # a second thread is ~10x slower on a shared 2-core machine
     f = JudgeFilter(hf_model=smollm2_dir)
     out = f.apply([["The answer is 17. " + INJECTION]], [GSM_DOC])
     assert out[0][0]["configured"] is True
     assert all(o[0]["verdict"] in ("CORRECT", "INCORRECT", "INVALID") for o in out)
+    torch.set_num_threads(before)
     assert f.config.signature == "judge|hf:SmolLM2-135M-Instruct|prompt:judge-v1"

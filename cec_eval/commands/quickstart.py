@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.gguf:
         folder, gguf = smollm2_gguf()
-        model_args = {"pretrained": folder, "gguf_file": gguf, "tokenizer": folder}
+        model_args = {"pretrained": folder, "gguf_file": gguf}  # tokenizer from the GGUF too
     else:
         model_args = {"pretrained": smollm2_model_dir()}
     import torch
