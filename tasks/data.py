@@ -61,21 +61,30 @@ def _as_labels(value: Any) -> tuple[str, ...]:
 
 def load_teacher_references(path: str | Path, field: str | None = None) -> tuple[dict[str, list[str]], str]:
     """Teacher explanations keyed by claim id, from a JSONL/CSV file with a ``claim_id`` column
-    (several rows per claim give several references). Returns (references, source tag); the tag
+    (several rows per claim give several references). The traces file of ``cec-eval distill
+    teacher`` works as is: its ``completion`` column is picked, rows of other sources skipped. Returns (references, source tag); the tag
     names the file and a hash of its bytes so a result says exactly which references it used."""
     from cec_eval.io import pick_field, read_records
 
     path = Path(path).expanduser().resolve()
     rows = read_records(path)
     text_field = pick_field(rows, field, TEACHER_FIELDS, path)
+    from .filters import explanation_text
+
     refs: dict[str, list[str]] = {}
     for i, row in enumerate(rows):
         if "claim_id" not in row:
+            # a distill traces file mixes sources: rows of other datasets are not references here
+            if row.get("source") not in (None, "climate_fever"):
+                continue
             raise InputError(f"{path}: row {i} has no field 'claim_id'")
         value = row.get(text_field)
-        if not isinstance(value, str) or not value.strip():
+        if not isinstance(value, str) or not explanation_text(value):
             raise InputError(f"{path}: row {i} (claim_id {row['claim_id']!r}): field {text_field!r} is empty or not text")
-        refs.setdefault(str(row["claim_id"]), []).append(value.strip())
+        # a teacher that wrote the Claire format: the reference is its text without the markers
+        refs.setdefault(str(row["claim_id"]), []).append(explanation_text(value))
+    if not refs:
+        raise InputError(f"{path}: no row with a 'claim_id' (teacher explanations are keyed by Climate-FEVER claim id)")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:8]
     return refs, f"teacher:{path.name}@{digest}"
 

@@ -14,6 +14,7 @@ re-imports cannot collide there. :func:`register` adds registry names for users 
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
 from lm_eval.api.filter import Filter
@@ -28,8 +29,9 @@ TARGETS = ("number", "letter")
 
 def explanation_text(response: str | None) -> str:
     """A free-text explanation with any format markers and chat-template debris removed."""
-    text = _DEBRIS.sub("", str(response or ""))
-    return _MARKER.sub(" ", text).strip()
+    text = _MARKER.sub("\n", _DEBRIS.sub("", str(response or "")))
+    lines = (re.sub(r"[ \t]+", " ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def analyse(response: Any, output: str, mode: str = "strict", target: str = "number") -> dict:

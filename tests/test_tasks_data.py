@@ -71,6 +71,18 @@ def test_teacher_references_keyed_by_claim_id(tmp_path):
     assert doc["reference_source"].startswith("teacher:teacher.jsonl@") and len(doc["reference_source"]) == len("teacher:teacher.jsonl@") + 8
 
 
+def test_distill_traces_file_works_as_teacher_references(tmp_path):
+    path = tmp_path / "traces.jsonl"
+    rows = [
+        {"id": "climate_fever:0", "claim_id": "0", "source": "climate_fever", "kind": "explanation", "prompt": "p",
+         "completion": "<think><causality>Warming melts ice.</causality></think>\nSo bears starve."},
+        {"id": "gsm8k:0", "source": "gsm8k", "kind": "math", "prompt": "p", "completion": "#### 18"},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    ds = data.climate_fever(references=str(path))["test"]
+    assert list(ds["claim_id"]) == ["0"] and ds[0]["references"] == ["Warming melts ice.\nSo bears starve."]
+
+
 def test_teacher_file_errors_name_the_row(tmp_path):
     path = tmp_path / "t.jsonl"
     path.write_text('{"claim_id": "0", "explanation": "ok"}\n{"explanation": "no id"}\n')

@@ -198,6 +198,7 @@ def test_filter_rejects_bad_options():
 
 def test_explanation_strips_markers_and_debris():
     assert explanation_text("<think>Heat causes melting.</think><|im_end|>") == "Heat causes melting."
+    assert explanation_text("A  causes B.<causality>  B causes C.\n\n\nDone.") == "A causes B.\nB causes C.\nDone."
     assert analyse(None, "explanation") == {"filter": "explanation", "text": ""}
 
 
