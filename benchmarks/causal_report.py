@@ -175,6 +175,10 @@ def agreement_table(scorer, questions: int | None, n_boot: int, seed: int) -> di
 
 
 # -- markdown -----------------------------------------------------------------------------------
+def _label(key: str) -> str:
+    return key.replace(" | ", ", ").replace("|", "/")  # a "|" would split the markdown cell
+
+
 def _ci(x: dict) -> str:
     return f"{x['value']:+.3f} [{x['ci_low']:+.3f}, {x['ci_high']:+.3f}]"
 
@@ -209,7 +213,7 @@ def render(results: dict[str, Any]) -> str:
     L.append("| metric | accuracy | ref. template | para. template | mean margin |")
     L.append("|---|---|---|---|---|")
     for label, r in d["rows"].items():
-        L.append(f"| {label} | **{r['accuracy']:.3f}** | {r['accuracy_reference_template']:.3f} | {r['accuracy_paraphrase_template']:.3f} | {r['margin']:+.3f} |")
+        L.append(f"| {_label(label)} | **{r['accuracy']:.3f}** | {r['accuracy_reference_template']:.3f} | {r['accuracy_paraphrase_template']:.3f} | {r['margin']:+.3f} |")
     a = results["agreement"]
     L.append(
         f"\n### Agreement with human ratings (COPA-SSE dev: {a['explanations']} explanations of {a['questions']} questions, "
@@ -225,14 +229,14 @@ def render(results: dict[str, Any]) -> str:
     L.append("|---|---|---|---|---|---|")
     for label, r in a["rows"].items():
         L.append(
-            f"| {label} | {_ci(r['pooled_tau'])} | {_ci(r['pooled_spearman'])} | {_ci(r['pooled_partial_spearman'])} "
+            f"| {_label(label)} | {_ci(r['pooled_tau'])} | {_ci(r['pooled_spearman'])} | {_ci(r['pooled_partial_spearman'])} "
             f"| {_ci(r['within_tau'])} | {_ci(r['within_partial_tau'])} |"
         )
     L.append("\nPaired differences (question-level paired bootstrap; *p* = share of resamples with difference ≤ 0):\n")
     L.append("| difference | value [95% CI] | p |")
     L.append("|---|---|---|")
     for label, r in a["differences"].items():
-        L.append(f"| {label} | {_ci(r)} | {r['p_le_0']:.3f} |")
+        L.append(f"| {_label(label)} | {_ci(r)} | {r['p_le_0']:.3f} |")
     L.append("\nSignatures:\n")
     seen = set()
     for r in list(d["rows"].values()) + list(a["rows"].values()):
@@ -338,8 +342,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default=None, help="a local sentence-transformers folder (default: MiniLM)")
     ap.add_argument("--out", default=str(DOC), help="markdown to write")
     ap.add_argument("--json", default=None, help="also write all numbers as JSON")
+    ap.add_argument("--from-json", default=None, help="only re-render the markdown from a --json file")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
+    if args.from_json:
+        Path(args.out).write_text(render(json.loads(Path(args.from_json).read_text())), encoding="utf-8")
+        return 0
 
     from cec_eval import CECScorer
     from cec_eval.causal import contrast

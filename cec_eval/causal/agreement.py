@@ -18,6 +18,7 @@ Reported per metric:
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
@@ -101,7 +102,7 @@ def _partial_tau(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> float:
         return float("nan")
     txz, tyz = (0.0 if math.isnan(t) else t for t in (txz, tyz))
     den = math.sqrt(max((1 - txz**2) * (1 - tyz**2), 0.0))
-    return float((txy - txz * tyz) / den) if den > 0 else float("nan")
+    return float((txy - txz * tyz) / den) if den > 1e-6 else float("nan")
 
 
 def _partial_spearman(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> float:
@@ -165,8 +166,13 @@ def agreement(scores: Sequence[float], data: RatedSet, n_boot: int = 1000, seed:
     for k in statistics:
         if k in within:
             v = within[k]
+            if np.isnan(v).all():
+                out[k] = {"value": float("nan"), "ci_low": float("nan"), "ci_high": float("nan"), "questions": 0}
+                continue
             point = float(np.nanmean(v))
-            boots = np.nanmean(v[picks], axis=1) if n_boot else np.array([])
+            with warnings.catch_warnings():  # a resample may draw only undefined questions
+                warnings.simplefilter("ignore", RuntimeWarning)
+                boots = np.nanmean(v[picks], axis=1) if n_boot else np.array([])
         else:
             point = pooled[k](s, r, w)
             boots = []

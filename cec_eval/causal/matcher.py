@@ -34,6 +34,16 @@ DEFAULT_WEIGHT = 0.5
 DEFAULT_PENALTY = 1.0
 
 
+def _clause_form(span: str) -> str:
+    """A span without its sentence-initial capital ("The plants died" and "the plants died" are
+    one clause), so the same clause from "Because A, B" and "B because A" is embedded once.
+    Acronyms ("CO2", "USA") and "I" keep theirs."""
+    first = span.split(" ", 1)[0]
+    if first == "I" or first.startswith("I'") or first[1:] != first[1:].lower():
+        return span
+    return span[:1].lower() + span[1:]
+
+
 class CausalMatcher:
     """Direction-aware sentence similarity.
 
@@ -72,7 +82,7 @@ class CausalMatcher:
         for sentence, links in zip(new, found):
             self._links[sentence] = links
             for link in links:
-                spans += [link.cause, link.effect]
+                spans += [_clause_form(link.cause), _clause_form(link.effect)]
         self.stats["sentences"] += len(new)
         self.stats["with_links"] += sum(bool(x) for x in found)
         if not spans:
@@ -81,8 +91,8 @@ class CausalMatcher:
         index = {s: k for k, s in enumerate(spans)}
         for sentence, links in zip(new, found):
             if links:
-                causes = vectors[[index[link.cause] for link in links]]
-                effects = vectors[[index[link.effect] for link in links]]
+                causes = vectors[[index[_clause_form(link.cause)] for link in links]]
+                effects = vectors[[index[_clause_form(link.effect)] for link in links]]
                 self._spans[sentence] = (causes, effects)
 
     def links(self, sentence: str) -> list[CausalLink]:

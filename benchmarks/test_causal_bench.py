@@ -1,0 +1,60 @@
+"""Cost of Causal CEC against plain CEC (target: ≤ 2×), with cold caches each round.
+
+    pytest benchmarks/test_causal_bench.py --benchmark-enable
+
+Two corpora: the e-CARE contrast set (every sentence states a link: the worst case, the
+variant embeds a cause and an effect span per sentence) and COPA-SSE dev explanations against the
+other explanations of their question (crowd text, about a third of the sentences with a link).
+Compare the ``plain`` and ``causal`` rows of each group; ``extra_info`` records the corpus size.
+"""
+from __future__ import annotations
+
+import os
+
+for _var in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_EVALUATE_OFFLINE"):
+    os.environ[_var] = "1"
+
+import pytest  # noqa: E402
+
+from cec_eval import CECScorer  # noqa: E402
+from cec_eval.causal import CausalMatcher, contrast  # noqa: E402
+from cec_eval.causal import agreement as ag  # noqa: E402
+from cec_eval.matchers import CosineMatcher  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def scorer():
+    s = CECScorer(show_progress=False)
+    s.embedder.encode(["warm up"])  # model load and first-call overhead outside the timings
+    CausalMatcher().extractor.extract(["spaCy loads once because importing it is slow."])
+    return s
+
+
+def _contrast():
+    items = contrast.load()[:150]
+    return [it["paraphrase"] for it in items], [it["reference"] for it in items]
+
+
+def _copa():
+    data = ag.load_copa_sse(max_questions=40)
+    return data.texts, data.references
+
+
+CORPORA = {"ecare_contrast": _contrast, "copa_sse": _copa}
+VARIANTS = {"plain": CosineMatcher, "causal": CausalMatcher}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+@pytest.mark.parametrize("corpus", list(CORPORA))
+def test_score_cold_cache(benchmark, scorer, corpus, variant):
+    preds, refs = CORPORA[corpus]()
+    benchmark.group = f"causal-cost:{corpus}"
+    benchmark.extra_info.update({"predictions": len(preds), "variant": variant})
+
+    def setup():
+        scorer.embedder.clear_cache()
+        scorer.matcher = VARIANTS[variant]()  # a fresh matcher: no cached links or spans
+        return (), {}
+
+    result = benchmark.pedantic(lambda: scorer.score(preds, refs), setup=setup, rounds=3, iterations=1)
+    assert len(result.sym) == len(preds)
