@@ -219,8 +219,11 @@ def last_checkpoint(output_dir: str | os.PathLike) -> str | None:
 def loss_curve(log_history: list[dict]) -> dict[str, list[dict]]:
     train = [{"step": h["step"], "loss": round(float(h["loss"]), 4), "learning_rate": h.get("learning_rate")}
              for h in log_history if "loss" in h and "step" in h]
-    evals = [{"step": h["step"], "eval_loss": round(float(h["eval_loss"]), 4)} for h in log_history if "eval_loss" in h]
-    return {"train": train, "eval": evals}
+    evals: dict[int, dict] = {}  # the closing evaluate() repeats the last scheduled one
+    for h in log_history:
+        if "eval_loss" in h:
+            evals[h["step"]] = {"step": h["step"], "eval_loss": round(float(h["eval_loss"]), 4)}
+    return {"train": train, "eval": list(evals.values())}
 
 
 def model_card(base_model: str, data: dict[str, Any], settings: SFTSettings, quant_note: str,

@@ -105,3 +105,13 @@ def test_qlora_4bit_path_on_cuda(smollm2_dir, tmp_path):
     assert res["quantization"].startswith("4-bit NF4")
     assert (tmp_path / "q" / "adapter" / "adapter_model.safetensors").is_file()
     assert (tmp_path / "q" / "merged" / "model.safetensors").is_file()
+
+
+def test_loss_curve_keeps_train_points_and_one_eval_per_step():
+    from cec_eval.distill.sft import loss_curve
+
+    history = [{"loss": 0.5, "step": 1, "learning_rate": 1e-4}, {"loss": 0.25, "step": 2, "learning_rate": 5e-5},
+               {"eval_loss": 0.3, "step": 2}, {"eval_loss": 0.3, "step": 2}, {"train_runtime": 3.0, "step": 2}]
+    assert loss_curve(history) == {"train": [{"step": 1, "loss": 0.5, "learning_rate": 1e-4},
+                                             {"step": 2, "loss": 0.25, "learning_rate": 5e-5}],
+                                   "eval": [{"step": 2, "eval_loss": 0.3}]}
