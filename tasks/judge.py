@@ -184,7 +184,10 @@ class Judge:
         tok, model = self._hf
         out = []
         for messages in conversations:
-            ids = tok.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt", return_dict=True)
+            if getattr(tok, "chat_template", None):
+                ids = tok.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt", return_dict=True)
+            else:  # a base model: plain text, the verdict line is still demanded last
+                ids = tok("\n\n".join(m["content"] for m in messages) + "\n", return_tensors="pt")
             with torch.no_grad():
                 gen = model.generate(**ids, max_new_tokens=32, do_sample=False, pad_token_id=tok.eos_token_id)
             out.append(tok.decode(gen[0, ids["input_ids"].shape[1]:], skip_special_tokens=True))
