@@ -24,7 +24,7 @@ from .filters import explanation_text
 log = logging.getLogger(__name__)
 
 CEC_METRICS = ("cec_forward", "cec_backward", "cec_sym", "cec_signature")
-LEXICAL_METRICS = ("bleu", "rouge1", "rouge2", "rougeL", "meteor")
+LEXICAL_METRICS = ("bleu", "rouge1", "rouge2", "rougeL", "meteor", "bertscore")
 _MEMO: "OrderedDict[tuple, Any]" = OrderedDict()
 _MEMO_SIZE = 16
 
@@ -142,25 +142,21 @@ def agg_cec_signature(items: Sequence[tuple]) -> str:
 
 
 def _lexical(name: str, items: Sequence[tuple]) -> float:
-    """Table 1's lexical metrics through :mod:`cec_eval.metrics` (mean of per-item scores)."""
+    """Table 1's other metrics through :mod:`cec_eval.metrics` (mean of per-item scores; BERTScore
+    on the local MiniLM backbone). A metric that cannot run here is logged and reported as NaN
+    rather than failing the whole task."""
 
     def compute() -> dict:
+        from cec_eval.metrics import get_metric
+
         preds = [i[0] for i in items]
         refs = [list(i[1]) for i in items]
-        try:
-            from cec_eval.metrics.bleu import BLEUMetric
-            from cec_eval.metrics.meteor import METEORMetric
-            from cec_eval.metrics.rouge import ROUGEMetric
-        except ImportError as e:  # pragma: no cover - part of the package
-            log.warning("lexical metrics unavailable: %s", e)
-            return {}
-        out = {"bleu": BLEUMetric().score(preds, refs).mean}
-        for rouge_type in ("rouge1", "rouge2", "rougeL"):
-            out[rouge_type] = ROUGEMetric(rouge_type).score(preds, refs).mean
-        try:
-            out["meteor"] = METEORMetric().score(preds, refs).mean
-        except Exception as e:  # e.g. nltk data missing: report, don't fail the whole run
-            log.warning("METEOR not computed: %s", e)
+        out = {}
+        for metric in LEXICAL_METRICS:
+            try:
+                out[metric] = get_metric(metric).score(preds, refs).mean
+            except Exception as e:  # e.g. a missing optional resource
+                log.warning("%s not computed: %s", metric, e)
         return out
 
     return _memo("lexical", items, compute).get(name, math.nan)
@@ -184,6 +180,10 @@ def agg_rougeL(items: Sequence[tuple]) -> float:
 
 def agg_meteor(items: Sequence[tuple]) -> float:
     return _lexical("meteor", items)
+
+
+def agg_bertscore(items: Sequence[tuple]) -> float:
+    return _lexical("bertscore", items)
 
 
 def agg_first(items: Sequence[str]) -> str:

@@ -130,6 +130,14 @@ def test_served_model_no_judge_configured_gives_no_judge_rows(monkeypatch):
     c = out["results"]["climate_fever_cec"]
     _check_cec(c, "explanation", "climate-fever-evidence")
     assert 0.0 < c["rougeL,explanation"] < 1.0 and 0.0 <= c["bleu,explanation"] < 1.0
+    # the same constant explanation for both claims: the lexical metrics equal cec_eval.metrics' own
+    from cec_eval.metrics import get_metric
+    from cec_eval.tasks import data
+
+    docs = data.climate_fever()["test"].select(range(2))
+    preds = ["Rising CO2 traps heat. The trapped heat melts ice."] * 2
+    for name in ("bleu", "rouge1", "rouge2", "rougeL", "meteor", "bertscore"):
+        assert c[f"{name},explanation"] == pytest.approx(get_metric(name).score(preds, [d["references"] for d in docs]).mean, abs=1e-9)
 
 
 # -- the embedded SmolLM2 ------------------------------------------------------------------------
