@@ -339,6 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--questions", type=int, default=None, help="COPA-SSE dev questions to use (default: all)")
     ap.add_argument("--n-boot", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--contrast-items", type=int, default=None, help="use only the first N contrast items (smoke runs)")
     ap.add_argument("--model", default=None, help="a local sentence-transformers folder (default: MiniLM)")
     ap.add_argument("--out", default=str(DOC), help="markdown to write")
     ap.add_argument("--json", default=None, help="also write all numbers as JSON")
@@ -353,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     from cec_eval.causal import contrast
 
     scorer = CECScorer(model=args.model, show_progress=False)
-    items = contrast.load()
+    items = contrast.load()[: args.contrast_items]
     speed_sentences = [it[k] for it in items for k in ("reference", "paraphrase", "reversal")]
     results: dict[str, Any] = {"links": link_table(speed_sentences)}
     results["direction"] = direction_table(scorer, items)

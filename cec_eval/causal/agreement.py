@@ -179,7 +179,9 @@ def agreement(scores: Sequence[float], data: RatedSet, n_boot: int = 1000, seed:
             for pick in picks:
                 idx = np.concatenate([groups[p] for p in pick])
                 boots.append(pooled[k](s[idx], r[idx], w[idx]))
-        lo, hi = np.nanpercentile(boots, [2.5, 97.5]) if n_boot else (float("nan"), float("nan"))
+        with warnings.catch_warnings():  # all-NaN when the statistic is undefined (e.g. words vs words)
+            warnings.simplefilter("ignore", RuntimeWarning)
+            lo, hi = np.nanpercentile(boots, [2.5, 97.5]) if n_boot else (float("nan"), float("nan"))
         out[k] = {"value": point, "ci_low": float(lo), "ci_high": float(hi)}
         if k in within:
             out[k]["questions"] = int(np.sum(~np.isnan(within[k])))
