@@ -238,6 +238,16 @@ def test_wrapper_argv():
         build_argv(["run", "--include_path", "/elsewhere"])
 
 
+def test_wrapper_takes_lm_eval_options_verbatim():
+    from cec_eval.cli import build_parser
+
+    parser = build_parser()
+    args = parser.parse_args(["lm-eval", "--model", "hf", "--tasks", "gsm8k_causal", "--limit", "2"])
+    assert args.lm_eval_args == ["--model", "hf", "--tasks", "gsm8k_causal", "--limit", "2"] and callable(args._run)
+    assert parser.parse_args(["lm-eval", "run", "-h"]).lm_eval_args == ["run", "-h"]
+    assert parser.parse_args(["lm-eval"]).lm_eval_args == []
+
+
 def test_tasks_path_command(capsys):
     from cec_eval.cli import main
     from cec_eval.tasks import include_path

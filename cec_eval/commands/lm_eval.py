@@ -3,7 +3,7 @@ include path, so ``--tasks climate_fever_cec`` resolves from any working directo
 
 Everything after ``lm-eval`` goes to lm-eval unchanged; only ``--include_path`` is added (lm-eval
 takes a single include path, so giving your own one is refused with a hint rather than silently
-dropping either). Put ``--`` first to pass arguments that start with a dash straight away.
+dropping either). ``cec-eval lm-eval --model hf --tasks ...`` (no sub-command) means ``run``.
 """
 from __future__ import annotations
 
@@ -17,9 +17,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "lm_eval_args",
         nargs=argparse.REMAINDER,
-        metavar="run|ls|validate ...",
-        help="arguments for lm-eval (start with its sub-command, e.g. 'run', or with '--')",
+        metavar="[run|ls|validate] ...",
+        help="arguments for lm-eval, passed on unchanged (no sub-command means 'run', as in lm-eval)",
     )
+    # argparse's REMAINDER refuses a first token that looks like an option (--model ...), so this
+    # sub-parser takes every token verbatim; only a bare -h/--help is its own.
+    own_parse = parser.parse_known_args
+
+    def parse_known_args(args=None, namespace=None):
+        args = list(args or [])
+        if args in (["-h"], ["--help"]):
+            return own_parse(args, namespace)
+        ns, _ = own_parse([], namespace)
+        ns.lm_eval_args = args
+        return ns, []
+
+    parser.parse_known_args = parse_known_args  # type: ignore[method-assign]
 
 
 def build_argv(args: list[str]) -> list[str]:
