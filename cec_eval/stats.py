@@ -67,6 +67,8 @@ class Estimate:
         text = f"{self.estimate:.{digits}f}"
         if self.low is not None and self.high is not None:
             text += f" [{self.low:.{digits}f}, {self.high:.{digits}f}]"
+        elif self.reason:
+            text += f" (CI undefined: {self.reason})"
         return text
 
 
@@ -337,10 +339,7 @@ def _apa(r: dict[str, Any]) -> str:
 
 # -- two systems on one metric, as sacrebleu --paired-bs / --paired-ar ---------------------------
 def _system_pair(baseline: Sequence[float], system: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
-    x, y = _paired(baseline, system, ("baseline", "system"))
-    if len(x) < 2:
-        raise InputError(f"paired system tests need at least 2 items, got {len(x)}")
-    return x, y
+    return _paired(baseline, system, ("baseline", "system"))
 
 
 def paired_bootstrap(
@@ -353,6 +352,8 @@ def paired_bootstrap(
     from sacrebleu.significance import _compute_p_value, estimate_ci
 
     bl, sys_ = _system_pair(baseline, system)
+    if len(bl) < 2:
+        return TestResult("paired bootstrap", None, None, len(bl), reason=f"{len(bl)} item(s): need at least 2")
     real = abs(bl.mean() - sys_.mean())
     details = {"baseline": float(bl.mean()), "system": float(sys_.mean()), "delta": float(sys_.mean() - bl.mean()), "n_resamples": n_resamples, "seed": seed}
     if np.array_equal(bl, sys_):
@@ -377,6 +378,8 @@ def paired_randomization(
     from sacrebleu.significance import _compute_p_value
 
     bl, sys_ = _system_pair(baseline, system)
+    if len(bl) < 2:
+        return TestResult("paired approximate randomization", None, None, len(bl), reason=f"{len(bl)} item(s): need at least 2")
     real = abs(bl.mean() - sys_.mean())
     details = {"baseline": float(bl.mean()), "system": float(sys_.mean()), "delta": float(sys_.mean() - bl.mean()), "n_trials": n_trials, "seed": seed}
     if np.array_equal(bl, sys_):

@@ -75,6 +75,15 @@ def test_bad_systems_are_named(ecare):
         compare_systems(refs, {"a": cause}, metrics="bleu", baseline="nope")
 
 
+def test_single_item_is_reported_not_crashed():
+    cmp = compare_systems(["the cat sat"], {"a": ["the cat sat"], "b": ["a dog ran"]}, metrics="rouge1", progress=False)
+    t = cmp.system_tests["rouge1"]["b"]
+    assert t["delta"] == -1.0 and t["paired_bs"]["reason"] == "1 item(s): need at least 2"
+    assert cmp.cells["a"]["rouge1"].reason == "fewer than 2 items"
+    md = cmp.to_markdown()
+    assert "| a | **1.000 (CI undefined: fewer than 2 items)** |" in md and "| ROUGE-1 | b | -1.000 | undefined | undefined |" in md
+
+
 def _files(tmp_path, ecare):
     refs, cause, effect = ecare
     (tmp_path / "refs.jsonl").write_text("".join(json.dumps({"id": i, "reference": r}) + "\n" for i, r in enumerate(refs)))

@@ -120,6 +120,8 @@ def test_paired_system_tests_known_answers():
     assert stats.paired_bootstrap(base, better, seed=1) == bs
     with pytest.raises(InputError, match="differ in length"):
         stats.paired_bootstrap(base, better[:-1])
+    one = stats.paired_randomization([0.5], [0.7])
+    assert one.pvalue is None and one.reason == "1 item(s): need at least 2"
 
 
 @settings(max_examples=40, deadline=None)
