@@ -137,3 +137,20 @@ def test_bad_input_names_the_row():
         parse_metrics("blue,cec")
     assert parse_metrics("ROUGE-L, bertscore") == ["rougeL", "bertscore"]
     assert parse_metrics(None) == list(TABLE1)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_words = st.lists(st.sampled_from("the cause heat ice melts water rises because so rain wet".split()), min_size=1, max_size=12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(_words, _words)
+def test_lexical_metrics_bounded_and_identity(a, b):
+    hyp, ref = " ".join(a), " ".join(b)
+    for name in ("bleu", "rouge1", "rouge2", "rougeL"):
+        res = get_metric(name).score([hyp, ref], [ref, ref])
+        assert 0.0 <= res.scores[0] <= 1.0 + 1e-9
+        if name != "rouge2" or len(b) > 1:  # ROUGE-2 of a one-word text has no bigram
+            assert res.scores[1] == pytest.approx(1.0)
