@@ -16,7 +16,7 @@ from typing import Any, Sequence
 
 from . import stats
 from .errors import InputError
-from .metrics import LABELS, MetricResult, get_metric, parse_metrics
+from .metrics import LABELS, MetricResult, check_inputs, get_metric, parse_metrics
 
 
 @dataclass
@@ -197,6 +197,7 @@ def check_systems(references: Sequence[Any], systems: dict[str, Sequence[Any]]) 
     """Every system pairs up with the references row by row; errors name the system and row."""
     if not systems:
         raise InputError("no systems to compare")
+    check_inputs([""] * len(references), references)  # names a bad reference row before any scoring
     for name, outs in systems.items():
         if len(outs) != len(references):
             raise InputError(f"system {name!r} has {len(outs)} rows but the references have {len(references)}")

@@ -71,6 +71,8 @@ def test_bad_systems_are_named(ecare):
         compare_systems(refs, {"short": cause[:-1]}, metrics="bleu")
     with pytest.raises(InputError, match="system 'x' row 2: expected a string, got NoneType"):
         compare_systems(refs, {"x": cause[:2] + [None] + cause[3:]}, metrics="bleu")
+    with pytest.raises(InputError, match=r"^references row 1: expected a string"):
+        compare_systems(refs[:1] + [None] + refs[2:], {"x": cause}, metrics="bleu")
     with pytest.raises(InputError, match="baseline 'nope'"):
         compare_systems(refs, {"a": cause}, metrics="bleu", baseline="nope")
 
