@@ -16,7 +16,7 @@ $(BIN)/python:
 # WordNet 3.0 for METEOR's synonym stage, from Debian's packages (never downloaded by nltk).
 # Needs root (as in CI); elsewhere it says what to run and METEOR reports its no-synonym variant.
 system-deps:
-	@if [ -d /usr/share/wordnet ]; then :; \
+	@if [ -f /usr/share/wordnet/data.noun ]; then :; \
 	elif command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wordnet-base >/dev/null; \
 	else echo "note: WordNet not found; run 'sudo apt-get install wordnet-base' for METEOR synonyms"; fi
