@@ -391,7 +391,9 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"links": link_table(speed_sentences)}
     results["direction"] = direction_table(scorer, items)
     results["agreement"] = agreement_table(scorer, args.questions, args.n_boot, args.seed)
-    shown = " ".join(a for a in (argv if argv is not None else sys.argv[1:]) if not a.startswith("--out") and a != args.out)
+    raw = list(argv if argv is not None else sys.argv[1:])
+    hidden = {"--out": args.out, "--json": args.json}  # where files go does not change the numbers
+    shown = " ".join(a for k, a in enumerate(raw) if a not in hidden and not (k and raw[k - 1] in hidden))
     results["meta"] = {
         "args": shown,
         "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

@@ -56,5 +56,5 @@ def test_score_cold_cache(benchmark, scorer, corpus, variant):
         scorer.matcher = VARIANTS[variant]()  # a fresh matcher: no cached links or spans
         return (), {}
 
-    result = benchmark.pedantic(lambda: scorer.score(preds, refs), setup=setup, rounds=3, iterations=1)
+    result = benchmark.pedantic(lambda: scorer.score(preds, refs), setup=setup, rounds=5, iterations=1)
     assert len(result.sym) == len(preds)
