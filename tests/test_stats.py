@@ -145,3 +145,11 @@ def test_format_p():
     assert stats.format_p(0.0001) == "p < .001"
     assert stats.format_p(0.0342) == "p = .034"
     assert stats.format_p(None) == "p undefined"
+
+
+def test_randomization_counts_ties_on_discrete_scores():
+    # two items, one flips 0 -> 1: every shuffle reaches the observed difference, so p = 1
+    assert stats.paired_randomization([0, 1], [1, 1]).pvalue == 1.0
+    # ten items all flipping 0 -> 1: only the two extreme shuffles reach it (p ~ 2/2^10)
+    p = stats.paired_randomization([0] * 10, [1] * 10, n_trials=9999).pvalue
+    assert 0.0005 < p < 0.005
