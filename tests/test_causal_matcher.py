@@ -119,3 +119,35 @@ def test_evaluate_and_api_route_to_the_variant(minilm_path):
 
     res = score([REVERSAL], [REFERENCE], model=minilm_path, variant="causal")
     assert res.signature.startswith("cec:causal-v1(")
+
+
+@pytest.mark.slow
+def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import evaluate
+
+    from cec_eval.evaluate_hook import module_path
+
+    monkeypatch.setenv("HF_MODULES_CACHE", str(tmp_path / "modules"))
+    r = evaluate.load(module_path("cec")).compute(
+        predictions=[PARAPHRASE, REVERSAL], references=[REFERENCE, REFERENCE], variant="causal"
+    )
+    assert r["signature"].startswith("cec:causal-v1(links=surface:")
+    assert r["scores"][0]["sym"] > r["scores"][1]["sym"] + 0.3
+
+    (tmp_path / "p.txt").write_text(PARAPHRASE + "\n" + REVERSAL + "\n")
+    (tmp_path / "r.txt").write_text(REFERENCE + "\n" + REFERENCE + "\n")
+    out = tmp_path / "out.json"
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "cec-eval"), "score", "-p", str(tmp_path / "p.txt"), "-r", str(tmp_path / "r.txt"), "--variant", "causal",
+         "--no-progress", "--output", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(out.read_text())
+    assert result["signature"].startswith("cec:causal-v1(")
+    assert result["scores"][0]["sym"] > result["scores"][1]["sym"] + 0.3

@@ -201,8 +201,10 @@ def paired_difference(a: Sequence[float], b: Sequence[float], data: RatedSet, st
         vb = per_question(sb, r, w, groups, WITHIN[statistic])
         both = ~np.isnan(va) & ~np.isnan(vb)
         d = np.where(both, va - vb, np.nan)
-        point = float(np.nanmean(d))
-        diffs = np.nanmean(d[picks], axis=1)
+        point = float(np.nanmean(d)) if both.any() else float("nan")
+        with warnings.catch_warnings():  # a resample may draw only undefined questions
+            warnings.simplefilter("ignore", RuntimeWarning)
+            diffs = np.nanmean(d[picks], axis=1)
     else:
         r, w = np.asarray(data.ratings, float), data.words
         f = POOLED[statistic]
@@ -212,7 +214,9 @@ def paired_difference(a: Sequence[float], b: Sequence[float], data: RatedSet, st
             idx = np.concatenate([groups[p] for p in pick])
             diffs.append(f(sa[idx], r[idx], w[idx]) - f(sb[idx], r[idx], w[idx]))
         diffs = np.asarray(diffs)
-    lo, hi = np.nanpercentile(diffs, [2.5, 97.5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo, hi = np.nanpercentile(diffs, [2.5, 97.5])
     return {"value": point, "ci_low": float(lo), "ci_high": float(hi), "p_le_0": float(np.mean(diffs <= 0))}
 
 
