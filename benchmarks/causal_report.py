@@ -350,6 +350,15 @@ TEXT_TAIL = """## Reading the numbers
 - **Cost.** The surface backend adds tokenisation (≈0.02 ms / sentence) and one extra embedding pass
   over the cause and effect spans of causal sentences; see the benchmark.
 
+## The multi-reference rule
+
+With several references the shipped CEC keeps the best one (`mref:max-sym`, as BERTScore's and
+ROUGE's multi-reference modes do). The *mref:mean* rows average each direction over the references
+instead: an explanation is rewarded for agreeing with the consensus of the other explanations, not
+for being a near-duplicate of one of them. The core does not offer that rule yet (a `multi_ref="mean"`
+option is proposed for `CECScorer`); this report computes it from per-pair scores
+(`cec_eval.causal.agreement.pairs` / `combine`), the same pairs that give the shipped rule.
+
 ## When to use which variant
 
 | use | variant |
