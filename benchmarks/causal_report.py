@@ -308,7 +308,7 @@ The signature records the variant and its parameters, e.g.
 
 ## How it works
 
-1. **Links.** In every sentence, spaCy's token `Matcher` finds causal connectives (because, since,
+1. **Links.** In every sentence, spaCy's `PhraseMatcher` (lower-cased tokens) finds causal connectives (because, since,
    due to, owing to, thanks to, as a result (of), so, therefore, thus, hence, consequently, which is
    why, if … then, causes, leads to, results in / from, triggers, produces, gives rise to,
    contributes to, is caused / triggered by, stems from, makes …). Each connective says on which side
@@ -347,7 +347,7 @@ TEXT_TAIL = """## Reading the numbers
   of taking the best one lifts within-question τ for every metric, and CEC's backward (recall)
   direction tracks ratings far better than its forward (precision) direction, also after controlling
   for length. Word count alone is a stronger predictor of these ratings than any metric here.
-- **Cost.** The surface backend adds tokenisation (≈0.02 ms / sentence) and one extra embedding pass
+- **Cost.** The surface backend adds tokenisation and connective matching (see the link table) and one extra embedding pass
   over the cause and effect spans of causal sentences; see the benchmark.
 
 ## The multi-reference rule
@@ -370,7 +370,7 @@ option is proposed for `CECScorer`); this report computes it from per-pair score
 
 Known limits: links that span sentences ("A. Therefore, B.") and implicit causality ("the storm
 flooded the town") are not extracted; negation ("A does not cause B") is not modelled; the parser
-backend costs ~1 ms per sentence and was not more accurate than the surface backend on the
+backend costs ~20× more per sentence (see the link table) and was not more accurate than the surface backend on the
 direction property.
 """
 

@@ -49,7 +49,7 @@ class CausalMatcher:
 
     Args:
         links: the link extraction backend, ``"surface"`` (spaCy tokenizer + connective
-            patterns; default, measured as accurate as the parser on our gold set and ~50×
+            patterns; default, measured as accurate as the parser on our gold set and ~20×
             cheaper) or ``"parser"`` (en_core_web_sm dependency spans).
         weight: w, the share of the similarity taken by the directed link comparison when both
             sentences state a link.
