@@ -5,11 +5,14 @@ import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from cec_eval.evaluate_hook import module_path
 
+# the console script of the interpreter running the tests (the venv may not be on PATH)
+CEC_EVAL = str(Path(sys.executable).with_name("cec-eval"))
 OFFLINE = {k: "1" for k in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_EVALUATE_OFFLINE")}
 
 
@@ -66,7 +69,7 @@ def test_cli_score_jsonl_csv_text_details(tmp_path):
     refs_csv.write_text('id,reference\n0,"The planet warms because CO2 traps heat."\n1,"Ice melts."\n')
     out = tmp_path / "out.json"
     proc = subprocess.run(
-        ["cec-eval", "score", "-p", preds, "-r", str(refs_csv), "--details", "-o", str(out)],
+        [CEC_EVAL, "score", "-p", preds, "-r", str(refs_csv), "--details", "-o", str(out)],
         capture_output=True, text=True, env={**os.environ, **OFFLINE}, cwd=tmp_path, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -80,14 +83,14 @@ def test_cli_score_jsonl_csv_text_details(tmp_path):
 
     (tmp_path / "p.txt").write_text("CO2 traps heat. So the planet warms.\nIce melts.\n")
     (tmp_path / "r.txt").write_text("The planet warms because CO2 traps heat.\nIce melts.\n")
-    proc = subprocess.run(["cec-eval", "score", "-p", str(tmp_path / "p.txt"), "-r", str(tmp_path / "r.txt"),
+    proc = subprocess.run([CEC_EVAL, "score", "-p", str(tmp_path / "p.txt"), "-r", str(tmp_path / "r.txt"),
                            "-o", "-"], capture_output=True, text=True, env={**os.environ, **OFFLINE}, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert json.loads(proc.stdout)["scores"][1]["sym"] == pytest.approx(1.0, abs=1e-5)
 
 
 def test_cli_help_is_fast_and_lists_commands():
-    proc = subprocess.run(["cec-eval", "--help"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([CEC_EVAL, "--help"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and "score" in proc.stdout and "baseline" in proc.stdout
     proc = subprocess.run([sys.executable, "-X", "importtime", "-c", "import cec_eval"],
                           capture_output=True, text=True, timeout=60)
@@ -97,7 +100,7 @@ def test_cli_help_is_fast_and_lists_commands():
 @pytest.mark.slow
 def test_cli_baseline_for_a_model(tmp_path, minilm_path):
     out = tmp_path / "baselines.json"
-    proc = subprocess.run(["cec-eval", "baseline", "--model", minilm_path, "--limit", "40", "-o", str(out)],
+    proc = subprocess.run([CEC_EVAL, "baseline", "--model", minilm_path, "--limit", "40", "-o", str(out)],
                           capture_output=True, text=True, env={**os.environ, **OFFLINE}, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     table = json.loads(out.read_text())
