@@ -35,6 +35,9 @@ _BE = ["is", "was", "are", "were", "be", "been", "being", "'s", "gets", "got", "
 CONNECTIVES: dict[str, list[str]] = {
     EFFECT_FIRST: [
         "because", "because of", "since", "due to", "owing to", "thanks to", "on account of",
+        # complex subordinators: "the fact that" belongs to the connective, not to the cause
+        "due|owing to the fact that", "because of the fact that", "in view of the fact that",
+        "as a result of the fact that", "on account of the fact that",
         "as a result of", "as a consequence of", "as a direct result of",
         "caused|triggered|produced|created|induced|brought by",
         "result|results|resulted|resulting from", "stem|stems|stemmed|stemming from",
