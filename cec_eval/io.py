@@ -6,10 +6,11 @@ added where a file is at fault.
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import os
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from .errors import InputError
 
@@ -18,11 +19,41 @@ TEXT_FIELDS = ("text", "explanation", "output")
 
 def _format(path: Path) -> str:
     suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson", ".json"):
+    if suffix in (".jsonl", ".ndjson", ".json", ".gz"):
         return "jsonl"
     if suffix in (".csv", ".tsv"):
         return suffix[1:]
     return "text"
+
+
+def _json_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, value) of each non-blank line of a JSONL file (``.gz`` too)."""
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                yield lineno, json.loads(line)
+            except json.JSONDecodeError as e:
+                raise InputError(f"{path}:{lineno}: not valid JSON ({e.msg})") from None
+
+
+def read_jsonl(path: str | os.PathLike, required: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """JSON objects of a JSONL file (``.gz`` too); :class:`InputError` names the line of a
+    malformed row, a non-object or a missing ``required`` field."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    rows = []
+    for lineno, row in _json_lines(path):
+        if not isinstance(row, dict):
+            raise InputError(f"{path}:{lineno}: expected a JSON object, got {type(row).__name__}")
+        for name in required:
+            if name not in row:
+                raise InputError(f"{path}:{lineno}: row {len(rows)} has no field {name!r}")
+        rows.append(row)
+    return rows
 
 
 def read_records(path: str | os.PathLike) -> list[dict[str, Any]]:
@@ -32,21 +63,12 @@ def read_records(path: str | os.PathLike) -> list[dict[str, Any]]:
     if not path.is_file():
         raise FileNotFoundError(f"no such file: {path}")
     fmt = _format(path)
+    if fmt == "jsonl":
+        return [value if isinstance(value, dict) else {"text": value} for _, value in _json_lines(path)]
     with open(path, encoding="utf-8", newline="" if fmt in ("csv", "tsv") else None) as fh:
         if fmt in ("csv", "tsv"):
             return [dict(r) for r in csv.DictReader(fh, delimiter="," if fmt == "csv" else "\t")]
-        if fmt == "text":
-            return [{"text": line.rstrip("\r\n")} for line in fh]
-        rows = []
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise InputError(f"{path}:{lineno}: not valid JSON ({e.msg})") from None
-            rows.append(value if isinstance(value, dict) else {"text": value})
-        return rows
+        return [{"text": line.rstrip("\r\n")} for line in fh]
 
 
 def pick_field(rows: Sequence[dict], field: str | None, candidates: Iterable[str], path: Any = "") -> str:

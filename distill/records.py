@@ -11,32 +11,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from cec_eval.errors import InputError
+from cec_eval.io import read_jsonl  # noqa: F401  (the pipeline's reader; re-exported)
 
 #: sources whose rows must never be written to disk in plain text
 IN_MEMORY_ONLY = ("gpqa",)
-
-
-def read_jsonl(path: str | os.PathLike, required: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """Rows of a JSONL file; :class:`InputError` names the line and missing field."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no such file: {path}")
-    rows = []
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise InputError(f"{path}:{lineno}: not valid JSON ({e.msg})") from None
-            if not isinstance(row, dict):
-                raise InputError(f"{path}:{lineno}: expected a JSON object, got {type(row).__name__}")
-            for name in required:
-                if name not in row:
-                    raise InputError(f"{path}:{lineno}: row {len(rows)} has no field {name!r}")
-            rows.append(row)
-    return rows
 
 
 def check_writable(rows: Iterable[dict]) -> None:
