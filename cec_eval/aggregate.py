@@ -10,8 +10,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-#: how several references are combined (documented in the README and the metric card)
-MULTI_REF_RULE = "max-sym"
+#: how several references are combined (documented in the README and the metric card):
+#: "max-sym" — the best reference by CEC_sym (default); "mean" — every direction averaged over the
+#: references (a consensus rule: agrees better with human ratings on COPA-SSE, docs/causal_cec.md)
+MULTI_REF_RULES = ("max-sym", "mean")
 
 
 class Directions(NamedTuple):
@@ -37,6 +39,12 @@ def best_reference(per_reference: list[Directions]) -> int:
     """Multi-reference rule: the reference with the highest CEC_sym (first on ties); forward and
     backward are reported for that same reference, so sym = (forward + backward) / 2 holds."""
     return int(np.argmax([d.sym for d in per_reference]))
+
+
+def mean_over_references(per_reference: list[Directions]) -> Directions:
+    """Multi-reference rule ``mean``: each direction averaged over the references (sym stays
+    (forward + backward) / 2 because the mean is linear)."""
+    return Directions(*(float(np.mean(values)) for values in zip(*per_reference)))
 
 
 def rescale(value: float, baseline: float) -> float:

@@ -252,12 +252,11 @@ def per_sample_scores(samples: Iterable[dict], cec_model: Any = None) -> dict[st
             elif isinstance(value, bool):
                 out.setdefault(filt, {}).setdefault(metric, {})[doc] = float(value)
     if cec_items:
-        from . import get_scorer
+        from .tasks.metrics import scorer_for
 
         for filt, items in cec_items.items():
-            models = {it[3] if len(it) > 3 else None for _, it in items}
-            model = cec_model or (models.pop() if len(models) == 1 else None)
-            scorer = get_scorer(model=model) if model else get_scorer()
+            options = {it[3] if len(it) > 3 else None for _, it in items}
+            scorer = scorer_for(options.pop() if len(options) == 1 else None, model=cec_model)
             res = scorer.score([str(it[0] or "") for _, it in items], [list(it[1]) for _, it in items])
             for metric, kind in CEC_KINDS.items():
                 out.setdefault(filt, {})[metric] = {doc: float(v) for (doc, _), v in zip(items, getattr(res, kind))}

@@ -101,6 +101,8 @@ class CECScorer:
         splitter: a backend name (``nupunkt`` default, ``pysbd``, ``syntok``, ``regex``, ``none``), with
             an optional line mode suffix (``+smart`` default, ``+lines``, ``+none``), a
             :class:`~cec_eval.split.Splitter` or a callable.
+        multi_ref: with several references per prediction, ``"max-sym"`` (default: the reference
+            with the best CEC_sym) or ``"mean"`` (each direction averaged over the references).
         rescale_with_baseline: report (x − b)/(1 − b) instead of raw CEC (raw is the default and
             is what the paper reports).
         baseline_file: a JSON of baselines from ``cec-eval baseline`` (default: the shipped one).
@@ -114,6 +116,7 @@ class CECScorer:
         splitter: SplitterLike = None,
         *,
         variant: "str | Matcher | None" = None,
+        multi_ref: str = "max-sym",
         batch_size: int = 64,
         device: str | None = None,
         rescale_with_baseline: bool = False,
@@ -122,6 +125,9 @@ class CECScorer:
     ) -> None:
         self.splitter = get_splitter(splitter)
         self.matcher = get_matcher(variant)
+        if multi_ref not in aggregate.MULTI_REF_RULES:
+            raise ValueError(f"unknown multi-reference rule {multi_ref!r}; choose from {aggregate.MULTI_REF_RULES}")
+        self.multi_ref = multi_ref
         self.embedder = Embedder(model, device=device, batch_size=batch_size, show_progress=show_progress)
         self.rescale_with_baseline = rescale_with_baseline
         self.baseline_file = baseline_file
@@ -143,6 +149,7 @@ class CECScorer:
         b = self.baseline if rescale else None
         return Signature(
             variant=self.matcher.name,
+            multi_ref=self.multi_ref,
             embedding=f"{self.embedder.name}@{self.embedder.fingerprint}",
             splitter=self.splitter.name,
             nrefs=nrefs,
@@ -215,10 +222,11 @@ class CECScorer:
             g = vectors(g_sents)
             sims = [self.matcher.similarity(g_sents, a_sents, g, vectors(a_sents)) for a_sents in groups]
             per_ref = [aggregate.cec(s) for s in sims]
-            k = aggregate.best_reference(per_ref)
-            fwd.append(per_ref[k].forward)
-            bwd.append(per_ref[k].backward)
-            sym.append(per_ref[k].sym)
+            k = aggregate.best_reference(per_ref)  # also the one the alignment report shows
+            d = per_ref[k] if self.multi_ref == "max-sym" else aggregate.mean_over_references(per_ref)
+            fwd.append(d.forward)
+            bwd.append(d.backward)
+            sym.append(d.sym)
             chosen.append(k)
             if details:
                 alignments.append(align(sims[k], g_sents, groups[k], k))

@@ -8,6 +8,8 @@ turned into an in-memory ``datasets.Dataset``.
 """
 from __future__ import annotations
 
+import json
+
 import csv
 import functools
 import hashlib
@@ -34,13 +36,21 @@ DEFAULT_GPQA_SEED = 1234
 TEACHER_FIELDS = ("explanation", "reference", "text", "output", "response", "completion")
 
 
-def _dataset_dict(rows: list[dict], cec_model: str | None = None):
-    """An in-memory DatasetDict with one "test" split. ``cec_model`` (from ``--metadata``) rides
+def cec_options(cec_model: str | None = None, cec_variant: str | None = None, cec_multi_ref: str | None = None) -> str:
+    """The CEC scorer options given with ``--metadata`` (``cec_model``, ``cec_variant``,
+    ``cec_multi_ref``) as a JSON string of :class:`~cec_eval.CECScorer` keyword arguments."""
+    options = {"model": cec_model, "variant": cec_variant, "multi_ref": cec_multi_ref}
+    return json.dumps({k: str(v) for k, v in options.items() if v}, sort_keys=True)
+
+
+def _dataset_dict(rows: list[dict], **cec: Any):
+    """An in-memory DatasetDict with one "test" split. The CEC options (from ``--metadata``) ride
     along in every document because ``process_results`` only ever sees the document."""
     import datasets
 
+    options = cec_options(**cec)
     for row in rows:
-        row["cec_model"] = str(cec_model) if cec_model else ""
+        row["cec_options"] = options
     return datasets.DatasetDict({"test": datasets.Dataset.from_list(rows)})
 
 
@@ -104,6 +114,8 @@ def climate_fever(
     reference_field: str | None = None,
     claim_labels: Any = None,
     cec_model: str | None = None,
+    cec_variant: str | None = None,
+    cec_multi_ref: str | None = None,
     **_: Any,
 ):
     """Climate-FEVER claims with their five evidence sentences and a reference explanation.
@@ -151,7 +163,7 @@ def climate_fever(
         log.warning("climate_fever_cec: %d claim(s) have no reference in %s and are skipped", missing, source)
     if not rows:
         raise InputError(f"climate_fever_cec: no claim with labels {list(labels)} has a reference in {source}")
-    return _dataset_dict(rows, cec_model)
+    return _dataset_dict(rows, cec_model=cec_model, cec_variant=cec_variant, cec_multi_ref=cec_multi_ref)
 
 
 # --------------------------------------------------------------------------------------------
@@ -170,7 +182,7 @@ def gsm8k_gold(answer: str) -> str:
     return answer.split("####")[-1].strip().replace(",", "")
 
 
-def gsm8k(cec_model: str | None = None, **_: Any):
+def gsm8k(cec_model: str | None = None, cec_variant: str | None = None, cec_multi_ref: str | None = None, **_: Any):
     """GSM8K test (1,319 problems) with the cleaned human solution as the CEC reference."""
     from cec_eval.resources import read_jsonl
 
@@ -185,7 +197,7 @@ def gsm8k(cec_model: str | None = None, **_: Any):
                 "reference_source": "gsm8k-solution",
             }
         )
-    return _dataset_dict(rows, cec_model)
+    return _dataset_dict(rows, cec_model=cec_model, cec_variant=cec_variant, cec_multi_ref=cec_multi_ref)
 
 
 # --------------------------------------------------------------------------------------------
@@ -220,7 +232,14 @@ def shuffled_options(correct: str, incorrect: list[str], key: str, seed: int) ->
     return shuffled, LETTERS[order.index(0)]
 
 
-def gpqa(subset: str = "diamond", shuffle_seed: int = DEFAULT_GPQA_SEED, cec_model: str | None = None, **_: Any):
+def gpqa(
+    subset: str = "diamond",
+    shuffle_seed: int = DEFAULT_GPQA_SEED,
+    cec_model: str | None = None,
+    cec_variant: str | None = None,
+    cec_multi_ref: str | None = None,
+    **_: Any,
+):
     """A GPQA subset in memory: options shuffled with a fixed seed, expert explanation as the
     CEC reference."""
     rows = []
@@ -242,7 +261,7 @@ def gpqa(subset: str = "diamond", shuffle_seed: int = DEFAULT_GPQA_SEED, cec_mod
                 "domain": row.get("High-level domain", ""),
             }
         )
-    return _dataset_dict(rows, cec_model)
+    return _dataset_dict(rows, cec_model=cec_model, cec_variant=cec_variant, cec_multi_ref=cec_multi_ref)
 
 
 def gpqa_diamond(**kwargs: Any):

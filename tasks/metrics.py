@@ -41,7 +41,7 @@ def _memo(kind: str, items: Sequence, compute):
 
 def text_item(doc: dict, prediction: str) -> tuple:
     """What the corpus-level aggregations need from one document."""
-    return (prediction or "", tuple(doc["references"]), doc.get("reference_source", "unknown"), doc.get("cec_model"))
+    return (prediction or "", tuple(doc["references"]), doc.get("reference_source", "unknown"), doc.get("cec_options", ""))
 
 
 # --------------------------------------------------------------------------------------------
@@ -107,15 +107,25 @@ def is_correct(doc: dict, r: dict) -> bool:
 # aggregations
 
 
+def scorer_for(options: str | None = None, **overrides: Any):
+    """The process-wide scorer for a document's CEC options (JSON from
+    :func:`cec_eval.tasks.data.cec_options`; a bare string is a model path), with ``overrides``."""
+    from cec_eval import get_scorer
+
+    if options and options.lstrip().startswith("{"):
+        kwargs = json.loads(options)
+    else:
+        kwargs = {"model": options} if options else {}
+    kwargs.update({k: v for k, v in overrides.items() if v})
+    return get_scorer(**kwargs)
+
+
 def _corpus_cec(items: Sequence[tuple]) -> dict:
     def compute() -> dict:
-        from cec_eval import get_scorer
-
-        models = {i[3] for i in items}
-        if len(models) > 1:
-            raise ValueError(f"CEC items ask for different embedding models: {sorted(map(str, models))}")
-        model = models.pop()
-        scorer = get_scorer(model=model) if model else get_scorer()
+        options = {i[3] for i in items}
+        if len(options) > 1:
+            raise ValueError(f"CEC items ask for different CEC options: {sorted(map(str, options))}")
+        scorer = scorer_for(options.pop())
         result = scorer.score([i[0] for i in items], [list(i[1]) for i in items])
         sources = "+".join(sorted({str(i[2]) for i in items}))
         if result.empty_predictions:

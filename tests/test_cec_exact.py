@@ -131,3 +131,13 @@ def test_doctests():
     for module in (cec_eval.scorer, cec_eval.testing):
         failed, attempted = doctest.testmod(module)
         assert attempted > 0 and failed == 0
+
+
+def test_multi_reference_mean_rule():
+    # against [B]: (0.25, 0.5, 0.375); against [A, C]: (1, 1, 1) -> mean (0.625, 0.75, 0.6875)
+    r = CECScorer(model=TableEncoder(V), splitter="regex", multi_ref="mean").score(["A. C."], [["B.", "A. C."]])
+    assert (r.forward[0], r.backward[0], r.sym[0]) == pytest.approx((0.625, 0.75, 0.6875))
+    assert r.reference_index == [1]  # the alignment report still shows the best reference
+    assert "mref:mean" in r.signature
+    with pytest.raises(ValueError, match="multi-reference rule"):
+        CECScorer(model=TableEncoder(V), multi_ref="min")

@@ -149,3 +149,17 @@ def test_cec_model_rides_along_in_docs():
     ds = data.gsm8k(cec_model="/some/model")["test"]
     assert ds[0]["cec_model"] == "/some/model"
     assert data.gsm8k()["test"][0]["cec_model"] == ""
+
+
+def test_cec_options_from_metadata_reach_the_scorer():
+    from cec_eval.tasks.data import cec_options
+    from cec_eval.tasks.metrics import _corpus_cec, scorer_for
+
+    options = cec_options(cec_variant="causal", cec_multi_ref="mean")
+    assert json.loads(options) == {"multi_ref": "mean", "variant": "causal"}
+    scorer = scorer_for(options)
+    assert scorer.matcher.name.startswith("causal") and scorer.multi_ref == "mean"
+    assert scorer_for(cec_options()) is scorer_for("")  # defaults share the process-wide scorer
+    items = [("CO2 traps heat, so the planet warms.", ("The planet warms because CO2 traps heat.",), "test", options)]
+    signature = _corpus_cec(items)["signature"]
+    assert signature.startswith("cec:causal") and "mref:mean" in signature and signature.endswith("|refs:test")

