@@ -5,6 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from .compare import check_numbers  # the same --confidence / --n-resamples rules
+
 NAME = "correlate"
 HELP = "Kendall tau-b / Spearman / Pearson of each metric with human ratings, pooled and within groups, with bootstrap CIs"
 
@@ -40,15 +42,6 @@ def _column(rows: list[dict], name: str, path: str) -> list:
             raise InputError(f"{path}: row {i} has no field {name!r}; fields are {sorted(row)}")
         out.append(row[name])
     return out
-
-
-def check_numbers(args: argparse.Namespace) -> None:
-    from ..errors import InputError
-
-    if not 0 < args.confidence < 1:
-        raise InputError(f"--confidence must be between 0 and 1, not {args.confidence}")
-    if args.n_resamples < 10:
-        raise InputError(f"--n-resamples must be at least 10, not {args.n_resamples}")
 
 
 def run(args: argparse.Namespace) -> int:
