@@ -145,10 +145,10 @@ def test_shuffle_is_per_question_and_seeded():
     assert data.shuffled_options("right", ["w1", "w2", "w3"], "rec1", 1234) == (opts, letter)
 
 
-def test_cec_model_rides_along_in_docs():
-    ds = data.gsm8k(cec_model="/some/model")["test"]
-    assert ds[0]["cec_model"] == "/some/model"
-    assert data.gsm8k()["test"][0]["cec_model"] == ""
+def test_cec_options_ride_along_in_docs():
+    ds = data.gsm8k(cec_model="/some/model", cec_variant="causal")["test"]
+    assert json.loads(ds[0]["cec_options"]) == {"model": "/some/model", "variant": "causal"}
+    assert data.gsm8k()["test"][0]["cec_options"] == "{}"
 
 
 def test_cec_options_from_metadata_reach_the_scorer():
