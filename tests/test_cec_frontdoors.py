@@ -107,3 +107,16 @@ def test_cli_baseline_for_a_model(tmp_path, minilm_path):
     (key, entry), = table.items()
     assert key.endswith("|nupunkt+smart") and entry["n_pairs"] == 40
     assert 0.1 < entry["sym"] < 0.5
+
+
+@pytest.mark.slow
+def test_evaluate_module_doctest(tmp_path, monkeypatch):
+    import doctest
+    import importlib.util
+
+    monkeypatch.setenv("HF_MODULES_CACHE", str(tmp_path / "modules"))
+    spec = importlib.util.spec_from_file_location("cec_metric_script", module_path("cec"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    failed, attempted = doctest.testmod(module)
+    assert attempted >= 4 and failed == 0
