@@ -10,7 +10,7 @@ import hashlib
 import os
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence, Union
+from typing import Any, Callable, Sequence, Union
 
 import numpy as np
 
@@ -24,6 +24,16 @@ def _normalise(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     # A zero vector stays zero (cosine 0 with everything) instead of turning into NaN.
     return x / np.where(norms > 0, norms, 1.0)
+
+
+def weights_fingerprint(module: Any) -> str:
+    """8 hex digits of a hash over a torch module's weights (parameter names and bytes), so two
+    models with the same name but different weights get different signatures."""
+    h = hashlib.blake2b(digest_size=4)
+    for key, tensor in sorted(module.state_dict().items()):
+        h.update(key.encode())
+        h.update(tensor.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()
 
 
 def _name_from_path(path: str) -> str:
@@ -73,20 +83,10 @@ class Embedder:
 
     @cached_property
     def fingerprint(self) -> str:
-        """8 hex digits of a hash over the weights (torch modules) so that two models with the same
-        name but different weights get different signatures; ``custom`` for other encoders."""
-        state_dict = getattr(self.model, "state_dict", None)
-        if not callable(state_dict):
+        """:func:`weights_fingerprint` of a torch encoder; ``custom`` for other encoders."""
+        if not callable(getattr(self.model, "state_dict", None)):
             return "custom"
-        h = hashlib.blake2b(digest_size=4)
-        for key, tensor in sorted(state_dict().items()):
-            h.update(key.encode())
-            h.update(tensor.detach().cpu().contiguous().numpy().tobytes())
-        return h.hexdigest()
-
-    @property
-    def max_seq_length(self) -> int | None:
-        return getattr(self.model, "max_seq_length", None)
+        return weights_fingerprint(self.model)
 
     def _encode_raw(self, sentences: list[str]) -> np.ndarray:
         encode = getattr(self.model, "encode", None)
@@ -122,13 +122,5 @@ class Embedder:
             return np.zeros((0, 0), dtype=np.float32)
         return np.stack([self._cache[s] for s in sentences])
 
-    def warm(self, sentences: Iterable[str]) -> None:
-        """Encode (and cache) sentences ahead of time, e.g. references shared by several systems."""
-        self.encode(list(sentences))
-
     def clear_cache(self) -> None:
         self._cache.clear()
-
-    @property
-    def cache_size(self) -> int:
-        return len(self._cache)

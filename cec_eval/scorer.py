@@ -205,9 +205,8 @@ class CECScorer:
             ref_sents.append(split_group)
 
         # One embedding pass over every unique sentence of the call (the embedder skips cached ones).
-        unique = list(dict.fromkeys(s for ss in pred_sents for s in ss))
-        unique += [s for group in ref_sents for ss in group for s in ss]
-        unique = list(dict.fromkeys(unique))
+        all_sents = [*pred_sents, *(sents for group in ref_sents for sents in group)]
+        unique = list(dict.fromkeys(s for sents in all_sents for s in sents))
         matrix = self.embedder.encode(unique)
         index = {s: k for k, s in enumerate(unique)}
         self.matcher.prepare(unique, self.embedder)

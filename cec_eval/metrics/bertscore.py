@@ -11,11 +11,12 @@ Note bert-score lets tokens also match the reference's [CLS]/[SEP] (it masks the
 averages), so values differ slightly from a hand-written "content tokens only" BERTScore."""
 from __future__ import annotations
 
-import hashlib
 import os
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Sequence
 
+from ..embed import weights_fingerprint
 from .base import Metric, MetricResult, nrefs
 
 DEFAULT_LAYER = 6
@@ -47,15 +48,6 @@ def _scorer(key: tuple) -> Any:
             batch_size=batch_size,
         )
     return _SCORERS[key]
-
-
-def _fingerprint(model: Any) -> str:
-    """8 hex digits over the weights bert-score actually uses (it truncates to ``layer`` layers)."""
-    h = hashlib.blake2b(digest_size=4)
-    for key, tensor in sorted(model.state_dict().items()):
-        h.update(key.encode())
-        h.update(tensor.detach().cpu().contiguous().numpy().tobytes())
-    return h.hexdigest()
 
 
 def compute_baseline(
@@ -128,7 +120,7 @@ class BERTScoreMetric(Metric):
         self.path, self.layer, self.idf = path, int(layer), bool(idf)
         if baseline_path == "auto":
             plain = _scorer((path, self.layer, self.idf, None, device, batch_size))
-            baseline_path = shipped_baseline(plain, path, _fingerprint(plain._model))
+            baseline_path = shipped_baseline(plain, path, weights_fingerprint(plain._model))
         if baseline_path is not None and not Path(baseline_path).is_file():
             raise FileNotFoundError(f"BERTScore baseline file {baseline_path} does not exist")
         self.baseline_path = str(baseline_path) if baseline_path is not None else None
@@ -139,9 +131,11 @@ class BERTScoreMetric(Metric):
     def scorer(self) -> Any:
         return _scorer(self._key)
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
-        return _fingerprint(self.scorer._model)
+        # the weights bert-score actually uses (it truncates the backbone to ``layer`` layers);
+        # hashed once per metric object, not on every signature
+        return weights_fingerprint(self.scorer._model)
 
     def signature(self, nrefs: str = "1") -> str:
         from importlib.metadata import version
