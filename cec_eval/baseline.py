@@ -37,7 +37,9 @@ def mismatched_pairs(texts: list[str], seed: int = 0) -> tuple[list[str], list[s
 
 def baseline_key(scorer: "CECScorer") -> str:
     key = f"{scorer.embedder.name}@{scorer.embedder.fingerprint}|{scorer.splitter.backend}+{scorer.splitter.lines}"
-    return key if scorer.matcher.name == "plain" else f"{key}|{scorer.matcher.name}"
+    if scorer.matcher.name != "plain":
+        key += f"|{scorer.matcher.name}"
+    return key if scorer.aggregation == "mean" else f"{key}|agg:{scorer.aggregation}"
 
 
 def compute_baseline(scorer: "CECScorer", seed: int = 0, limit: int | None = None) -> dict:

@@ -108,6 +108,9 @@ class CECScorer:
         baseline_file: a JSON of baselines from ``cec-eval baseline`` (default: the shipped one).
         variant: the matcher: ``"plain"`` (the paper's cosine, default), ``"causal"``
             (direction-aware), or a :class:`~cec_eval.matchers.Matcher` object.
+        aggregation: how CEC_sym combines forward and backward: ``"mean"`` (Eq. 2) or ``"f<β>"``
+            (recall-weighted harmonic mean, e.g. ``"f3"``); None takes the variant's default
+            (``mean`` for plain, ``f3`` for causal; a matcher's ``default_aggregation``).
     """
 
     def __init__(
@@ -116,6 +119,7 @@ class CECScorer:
         splitter: SplitterLike = None,
         *,
         variant: "str | Matcher | None" = None,
+        aggregation: str | None = None,
         multi_ref: str = "max-sym",
         batch_size: int = 64,
         device: str | None = None,
@@ -125,6 +129,7 @@ class CECScorer:
     ) -> None:
         self.splitter = get_splitter(splitter)
         self.matcher = get_matcher(variant)
+        self.aggregation = aggregate.check_rule(aggregation or getattr(self.matcher, "default_aggregation", "mean"))
         if multi_ref not in aggregate.MULTI_REF_RULES:
             raise ValueError(f"unknown multi-reference rule {multi_ref!r}; choose from {aggregate.MULTI_REF_RULES}")
         self.multi_ref = multi_ref
@@ -149,6 +154,7 @@ class CECScorer:
         b = self.baseline if rescale else None
         return Signature(
             variant=self.matcher.name,
+            aggregation=self.aggregation,
             multi_ref=self.multi_ref,
             embedding=f"{self.embedder.name}@{self.embedder.fingerprint}",
             splitter=self.splitter.name,
@@ -220,9 +226,9 @@ class CECScorer:
                 empty.append(i)
             g = vectors(g_sents)
             sims = [self.matcher.similarity(g_sents, a_sents, g, vectors(a_sents)) for a_sents in groups]
-            per_ref = [aggregate.cec(s) for s in sims]
+            per_ref = [aggregate.cec(s, self.aggregation) for s in sims]
             k = aggregate.best_reference(per_ref)  # also the one the alignment report shows
-            d = per_ref[k] if self.multi_ref == "max-sym" else aggregate.mean_over_references(per_ref)
+            d = per_ref[k] if self.multi_ref == "max-sym" else aggregate.mean_over_references(per_ref, self.aggregation)
             fwd.append(d.forward)
             bwd.append(d.backward)
             sym.append(d.sym)

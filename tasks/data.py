@@ -36,19 +36,24 @@ DEFAULT_GPQA_SEED = 1234
 TEACHER_FIELDS = ("explanation", "reference", "text", "output", "response", "completion")
 
 
-def cec_options(cec_model: str | None = None, cec_variant: str | None = None, cec_multi_ref: str | None = None) -> str:
+#: ``--metadata`` key -> :class:`~cec_eval.CECScorer` keyword argument
+CEC_OPTIONS = {"cec_model": "model", "cec_variant": "variant", "cec_aggregation": "aggregation", "cec_multi_ref": "multi_ref"}
+
+
+def cec_options(**metadata: Any) -> str:
     """The CEC scorer options given with ``--metadata`` (``cec_model``, ``cec_variant``,
-    ``cec_multi_ref``) as a JSON string of :class:`~cec_eval.CECScorer` keyword arguments."""
-    options = {"model": cec_model, "variant": cec_variant, "multi_ref": cec_multi_ref}
-    return json.dumps({k: str(v) for k, v in options.items() if v}, sort_keys=True)
+    ``cec_aggregation``, ``cec_multi_ref``; other keys are ignored) as a JSON string of
+    :class:`~cec_eval.CECScorer` keyword arguments."""
+    options = {CEC_OPTIONS[k]: str(v) for k, v in metadata.items() if k in CEC_OPTIONS and v}
+    return json.dumps(options, sort_keys=True)
 
 
-def _dataset_dict(rows: list[dict], **cec: Any):
+def _dataset_dict(rows: list[dict], **metadata: Any):
     """An in-memory DatasetDict with one "test" split. The CEC options (from ``--metadata``) ride
     along in every document because ``process_results`` only ever sees the document."""
     import datasets
 
-    options = cec_options(**cec)
+    options = cec_options(**metadata)
     for row in rows:
         row["cec_options"] = options
     return datasets.DatasetDict({"test": datasets.Dataset.from_list(rows)})
@@ -113,10 +118,7 @@ def climate_fever(
     references: str | None = None,
     reference_field: str | None = None,
     claim_labels: Any = None,
-    cec_model: str | None = None,
-    cec_variant: str | None = None,
-    cec_multi_ref: str | None = None,
-    **_: Any,
+    **metadata: Any,
 ):
     """Climate-FEVER claims with their five evidence sentences and a reference explanation.
 
@@ -163,7 +165,7 @@ def climate_fever(
         log.warning("climate_fever_cec: %d claim(s) have no reference in %s and are skipped", missing, source)
     if not rows:
         raise InputError(f"climate_fever_cec: no claim with labels {list(labels)} has a reference in {source}")
-    return _dataset_dict(rows, cec_model=cec_model, cec_variant=cec_variant, cec_multi_ref=cec_multi_ref)
+    return _dataset_dict(rows, **metadata)
 
 
 # --------------------------------------------------------------------------------------------
@@ -182,7 +184,7 @@ def gsm8k_gold(answer: str) -> str:
     return answer.split("####")[-1].strip().replace(",", "")
 
 
-def gsm8k(cec_model: str | None = None, cec_variant: str | None = None, cec_multi_ref: str | None = None, **_: Any):
+def gsm8k(**metadata: Any):
     """GSM8K test (1,319 problems) with the cleaned human solution as the CEC reference."""
     from cec_eval.resources import read_jsonl
 
@@ -197,7 +199,7 @@ def gsm8k(cec_model: str | None = None, cec_variant: str | None = None, cec_mult
                 "reference_source": "gsm8k-solution",
             }
         )
-    return _dataset_dict(rows, cec_model=cec_model, cec_variant=cec_variant, cec_multi_ref=cec_multi_ref)
+    return _dataset_dict(rows, **metadata)
 
 
 # --------------------------------------------------------------------------------------------
@@ -235,10 +237,7 @@ def shuffled_options(correct: str, incorrect: list[str], key: str, seed: int) ->
 def gpqa(
     subset: str = "diamond",
     shuffle_seed: int = DEFAULT_GPQA_SEED,
-    cec_model: str | None = None,
-    cec_variant: str | None = None,
-    cec_multi_ref: str | None = None,
-    **_: Any,
+    **metadata: Any,
 ):
     """A GPQA subset in memory: options shuffled with a fixed seed, expert explanation as the
     CEC reference."""
@@ -261,7 +260,7 @@ def gpqa(
                 "domain": row.get("High-level domain", ""),
             }
         )
-    return _dataset_dict(rows, cec_model=cec_model, cec_variant=cec_variant, cec_multi_ref=cec_multi_ref)
+    return _dataset_dict(rows, **metadata)
 
 
 def gpqa_diamond(**kwargs: Any):

@@ -56,16 +56,22 @@ NON_CAUSAL_REF = [
 ]
 
 
-def test_fallback_equals_plain_cec_on_non_causal_text(scorers):
+def test_fallback_equals_plain_cec_on_non_causal_text(scorers, minilm):
+    """Without links the causal matcher is the cosine: with the same aggregation rule the scores
+    are plain CEC's, exactly (the variant's default rule, f3, is checked against plain + f3)."""
     plain, causal = scorers
-    p = plain.score(NON_CAUSAL_PRED, NON_CAUSAL_REF)
-    c = causal.score(NON_CAUSAL_PRED, NON_CAUSAL_REF)
-    assert c.forward == p.forward and c.backward == p.backward and c.sym == p.sym
+    for rule in ("mean", "f3"):
+        p = CECScorer(model=minilm, aggregation=rule).score(NON_CAUSAL_PRED, NON_CAUSAL_REF)
+        c = CECScorer(model=minilm, variant="causal", aggregation=rule).score(NON_CAUSAL_PRED, NON_CAUSAL_REF)
+        assert c.forward == p.forward and c.backward == p.backward and c.sym == p.sym
+    assert causal.aggregation == "f3" and plain.aggregation == "mean"
+    assert causal.score(NON_CAUSAL_PRED, NON_CAUSAL_REF).sym == c.sym
 
 
 def test_one_sided_link_falls_back_to_cosine(scorers):
     plain, causal = scorers
     pred, ref = ["The flood was caused by heavy rain."], ["It rained heavily and the river flooded."]
+    # one sentence each: forward = backward, so every aggregation rule gives the same sym
     assert causal.score(pred, ref).sym == plain.score(pred, ref).sym
 
 
@@ -73,6 +79,7 @@ def test_signature_names_variant_and_parameters(scorers):
     _, causal = scorers
     sig = causal.score(["A causes B."], ["A causes B."]).signature
     assert sig.startswith("cec:causal-v1(links=surface:spacy-")
+    assert "|agg:f3|" in sig
     assert ",w=0.5,pen=1)" in sig
     m = CausalMatcher(weight=0.25, penalty=2.0)
     assert m.name.endswith(",w=0.25,pen=2)")

@@ -141,3 +141,32 @@ def test_multi_reference_mean_rule():
     assert "mref:mean" in r.signature
     with pytest.raises(ValueError, match="multi-reference rule"):
         CECScorer(model=TableEncoder(V), multi_ref="min")
+
+
+def test_recall_weighted_aggregation_f3():
+    # generated A, C vs reference B: forward 0.25, backward 0.5
+    # f3: (1 + 9) * 0.25 * 0.5 / (9 * 0.25 + 0.5) = 1.25 / 2.75 = 0.454545...
+    r = scorer(aggregation="f3").score(["A. C."], ["B."])
+    assert (r.forward[0], r.backward[0]) == pytest.approx((0.25, 0.5))
+    assert r.sym[0] == pytest.approx(1.25 / 2.75)
+    assert "|agg:f3|" in r.signature
+    # f1 is the plain harmonic mean: 2 * 0.25 * 0.5 / 0.75 = 1/3
+    assert scorer(aggregation="f1").score(["A. C."], ["B."]).sym[0] == pytest.approx(1 / 3)
+    # a direction <= 0 falls back to min(forward, backward): C vs A is orthogonal -> 0
+    assert scorer(aggregation="f3").score(["C."], ["A."]).sym[0] == pytest.approx(0.0, abs=1e-7)
+
+
+def test_recall_weighted_mean_rule_combines_the_averaged_directions():
+    # against [B]: (0.25, 0.5); against [A, C]: (1, 1) -> means (0.625, 0.75) -> f3 = 10*0.625*0.75/(9*0.625+0.75)
+    r = scorer(aggregation="f3", multi_ref="mean").score(["A. C."], [["B.", "A. C."]])
+    assert r.sym[0] == pytest.approx(10 * 0.625 * 0.75 / (9 * 0.625 + 0.75))
+
+
+def test_aggregation_rule_is_checked_and_defaults_follow_the_variant():
+    for bad in ("median", "f0", "f-1", "fx", "f"):
+        with pytest.raises(ValueError, match="aggregation"):
+            scorer(aggregation=bad)
+    assert scorer().aggregation == "mean"
+    assert "|agg:mean|" in scorer().signature().format()
+    assert scorer(variant="causal").aggregation == "f3"
+    assert scorer(variant="causal", aggregation="mean").aggregation == "mean"

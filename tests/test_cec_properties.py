@@ -66,3 +66,20 @@ def test_multi_reference_is_max_over_single_references(gen, refs):
     multi = SCORER.score([pred], [texts])
     singles = [SCORER.score([pred], [t]).sym[0] for t in texts]
     assert multi.sym[0] == pytest.approx(max(singles), abs=1e-6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(-1, 1), st.floats(-1, 1), st.floats(0.1, 5), st.floats(0, 0.5))
+def test_f_beta_rule_is_a_monotone_mean(f, b, beta, step):
+    """f<β>: between min and max of the directions, x for equal directions, monotone in both,
+    more recall-weighted as β grows."""
+    from cec_eval.aggregate import combine
+
+    rule = f"f{beta:.3f}"
+    s = combine(f, b, rule)
+    assert min(f, b) - 1e-9 <= s <= max(f, b) + 1e-9
+    assert combine(f, f, rule) == pytest.approx(f)
+    assert combine(min(f + step, 1), b, rule) >= s - 1e-9
+    assert combine(f, min(b + step, 1), rule) >= s - 1e-9
+    if 0 < f < b:
+        assert combine(f, b, f"f{beta + 1:.3f}") >= s - 1e-9

@@ -146,8 +146,8 @@ def test_shuffle_is_per_question_and_seeded():
 
 
 def test_cec_options_ride_along_in_docs():
-    ds = data.gsm8k(cec_model="/some/model", cec_variant="causal")["test"]
-    assert json.loads(ds[0]["cec_options"]) == {"model": "/some/model", "variant": "causal"}
+    ds = data.gsm8k(cec_model="/some/model", cec_variant="causal", cec_aggregation="mean", other_key=1)["test"]
+    assert json.loads(ds[0]["cec_options"]) == {"model": "/some/model", "variant": "causal", "aggregation": "mean"}
     assert data.gsm8k()["test"][0]["cec_options"] == "{}"
 
 
@@ -163,3 +163,4 @@ def test_cec_options_from_metadata_reach_the_scorer():
     items = [("CO2 traps heat, so the planet warms.", ("The planet warms because CO2 traps heat.",), "test", options)]
     signature = _corpus_cec(items)["signature"]
     assert signature.startswith("cec:causal") and "mref:mean" in signature and signature.endswith("|refs:test")
+    assert "|agg:f3|" in signature  # the causal variant's default rule

@@ -13,7 +13,10 @@ For a generated sentence g and a reference sentence a:
 so a link whose cause and effect line up with the other's effect and cause (a reversal) loses
 score instead of gaining it from the shared words, while a paraphrase with another connective or
 clause order ("B because A" for "A, so B") is scored by its aligned cause and effect.
-S is clipped to [-1, 1]; Eq. 2's aggregation is unchanged.
+S is clipped to [-1, 1]. Eq. 2's row and column maxima are unchanged; CEC_sym defaults to the
+recall-weighted ``f3`` aggregation (:mod:`cec_eval.aggregate`) for this variant, because a
+reference's causal content that the explanation misses costs more than extra content (measured
+on COPA-SSE in docs/causal_cec.md; ``CECScorer(variant="causal", aggregation="mean")`` gives Eq. 2).
 
 Cause and effect spans are embedded with the scorer's own encoder (cached with the sentences).
 """
@@ -30,6 +33,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..embed import Embedder
 
 VERSION = "causal-v1"
+#: the CEC_sym rule a scorer uses with this matcher unless told otherwise (see cec_eval.aggregate)
+DEFAULT_AGGREGATION = "f3"
 DEFAULT_WEIGHT = 0.5
 DEFAULT_PENALTY = 1.0
 
@@ -55,6 +60,8 @@ class CausalMatcher:
             sentences state a link.
         penalty: how much of (swapped − direct) is subtracted when a link is matched reversed.
     """
+
+    default_aggregation = DEFAULT_AGGREGATION
 
     def __init__(self, links: str = "surface", weight: float = DEFAULT_WEIGHT, penalty: float = DEFAULT_PENALTY) -> None:
         if not 0.0 <= weight <= 1.0:

@@ -24,7 +24,8 @@ def run(args: argparse.Namespace) -> int:
     from ..io import write_json
     from ..scorer import CECScorer
 
-    scorer = CECScorer(model=args.model, splitter=args.splitter, variant=args.variant, multi_ref=args.multi_ref, batch_size=args.batch_size, device=args.device)
+    scorer = CECScorer(model=args.model, splitter=args.splitter, variant=args.variant, aggregation=args.aggregation,
+                       multi_ref=args.multi_ref, batch_size=args.batch_size, device=args.device)
     entry = compute_baseline(scorer, seed=args.seed, limit=args.limit)
     key = baseline_key(scorer)
     if args.output:

@@ -13,6 +13,9 @@ def add_scorer_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help="local sentence-transformers folder (default: all-MiniLM-L6-v2, shipped)")
     parser.add_argument("--splitter", default=None, help="nupunkt (default), pysbd, syntok, regex, none; line mode suffix +smart (default), +lines, +none")
     parser.add_argument("--variant", default="plain", help="plain (the paper's CEC, default) or causal (direction-aware)")
+    parser.add_argument("--aggregation", default=None, metavar="RULE",
+                        help="CEC_sym from forward and backward: mean (Eq. 2) or f<beta>, e.g. f3 (recall-weighted); "
+                        "default: the variant's (mean for plain, f3 for causal)")
     parser.add_argument("--multi-ref", default="max-sym", choices=("max-sym", "mean"),
                         help="several references per row: best by CEC_sym (default) or the mean over them")
     parser.add_argument("--batch-size", type=int, default=64)
@@ -70,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
         model=args.model,
         splitter=args.splitter,
         variant=args.variant,
+        aggregation=args.aggregation,
         multi_ref=args.multi_ref,
         batch_size=args.batch_size,
         device=args.device,

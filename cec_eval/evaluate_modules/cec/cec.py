@@ -36,6 +36,9 @@ Args:
     splitter (str, optional): sentence splitter ("nupunkt" default, "pysbd", "syntok", "regex",
         "none"), optionally with a line mode: "+smart" (default), "+lines", "+none".
     variant (str, optional): "plain" (the paper's CEC, default) or "causal" (direction-aware).
+    aggregation (str, optional): how cec_sym combines the directions: "mean" (the paper's Eq. 2)
+        or "f<beta>" such as "f3" (recall-weighted); default: the variant's ("mean" for plain,
+        "f3" for causal).
     rescale_with_baseline (bool, optional): (x - b) / (1 - b) with the shipped baseline b; default False.
     details (bool, optional): also return the per-instance alignment report.
     batch_size (int, optional): encoder batch size, default 64.
@@ -91,12 +94,14 @@ class CEC(evaluate.Metric):
         model=None,
         splitter=None,
         variant=None,
+        aggregation=None,
         multi_ref="max-sym",
         rescale_with_baseline=False,
         details=False,
         batch_size=64,
     ):
-        scorer = get_scorer(model=model, splitter=splitter, variant=variant, multi_ref=multi_ref, batch_size=batch_size)
+        scorer = get_scorer(model=model, splitter=splitter, variant=variant, aggregation=aggregation,
+                            multi_ref=multi_ref, batch_size=batch_size)
         result = scorer.score(predictions, references, details=details, rescale=rescale_with_baseline)
         out = {
             "cec_sym": result.mean["sym"],
