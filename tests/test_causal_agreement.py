@@ -89,6 +89,28 @@ def test_combine_references():
         ag.combine(v, owner, 2, "min")
 
 
+@pytest.mark.parametrize("rule", ["mean", "f3"])
+@pytest.mark.parametrize("how", ["max", "mean"])
+def test_pairwise_directions_reproduce_the_scorers_multi_reference_rules(rule, how):
+    """Scoring (explanation, one reference) pairs and combining them gives exactly what the scorer
+    gives with all references at once, for both multi-reference rules and aggregation rules."""
+    from cec_eval import CECScorer
+    from cec_eval.testing import BagOfWordsEncoder
+
+    rows = [{"id": "q", "human-explanations": [
+        {"text": t, "filtered-avg-rating": r} for t, r in [
+            ("Rain causes floods. Floods ruin crops.", 4.0), ("Floods come from rain.", 3.0),
+            ("The sky is blue.", 1.0), ("Heavy rain makes rivers flood the fields.", 4.5)]]}]
+    data = ag.load_copa_sse(rows)
+    scorer = CECScorer(model=BagOfWordsEncoder(), splitter="regex", aggregation=rule,
+                       multi_ref="max-sym" if how == "max" else "mean")
+    whole = scorer.score(data.texts, data.references).sym
+    preds, refs, owner = ag.pairs(data)
+    per_pair = scorer.score(preds, refs)
+    got = ag.combine_directions(per_pair.forward, per_pair.backward, owner, len(data), how, rule)
+    np.testing.assert_allclose(got, whole, atol=1e-12)
+
+
 def test_loader_builds_leave_one_out_references():
     rows = [
         {"id": "7", "human-explanations": [

@@ -21,9 +21,10 @@ def test_report_script_smoke(tmp_path):
     text = out.read_text()
     results = json.loads(js.read_text())
     assert "### Direction accuracy (shipped e-CARE contrast set, 24 items)" in text
-    assert "| Causal CEC, mref:max |" in text and "| BERTScore F1, mref:mean |" in text
+    assert "| Causal CEC (default: agg f3), mref:max |" in text and "| BERTScore F1, mref:mean |" in text
+    assert "half 0" in text and "| Causal CEC, mref:max | " in text  # halves and recall-weight tables
     rows = results["direction"]["rows"]
-    assert rows["Causal CEC (default: surface links, w=0.5, pen=1)"]["accuracy"] > rows["CEC (plain)"]["accuracy"]
+    assert rows["Causal CEC (default: surface links, w=0.5, pen=1, agg f3)"]["accuracy"] > rows["CEC (plain)"]["accuracy"]
     assert results["agreement"]["questions"] == 6
     # re-rendering from the JSON gives the same tables
     again = tmp_path / "again.md"

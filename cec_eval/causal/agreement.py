@@ -237,6 +237,23 @@ def pairs(data: RatedSet) -> tuple[list[str], list[str], np.ndarray]:
     return preds, refs, np.asarray(owner)
 
 
+def combine_directions(forward: Sequence[float], backward: Sequence[float], owner: np.ndarray, n: int,
+                       how: str = "max", rule: str = "mean") -> np.ndarray:
+    """Per-item CEC_sym from per-pair forward/backward, exactly as :class:`~cec_eval.CECScorer`
+    computes it with every reference at once: ``max`` = the best reference by
+    ``combine(forward, backward, rule)`` (the ``max-sym`` rule), ``mean`` = the directions
+    averaged over the references, then combined."""
+    from ..aggregate import combine as combine_rule
+
+    f, b = np.asarray(forward, float), np.asarray(backward, float)
+    if how == "max":
+        return combine([combine_rule(x, y, rule) for x, y in zip(f, b)], owner, n, "max")
+    if how not in MULTI_REF:
+        raise ValueError(f"multi-reference rule must be one of {MULTI_REF}, not {how!r}")
+    mf, mb = combine(f, owner, n, "mean"), combine(b, owner, n, "mean")
+    return np.array([combine_rule(x, y, rule) for x, y in zip(mf, mb)])
+
+
 def combine(pair_scores: Sequence[float], owner: np.ndarray, n: int, how: str = "max") -> np.ndarray:
     """Per-item score from per-pair scores: the max or the mean over the item's references."""
     if how not in MULTI_REF:
