@@ -142,3 +142,17 @@ def test_cli_copa_sse(capsys):
     assert rc == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [r["metric"] for r in rows[:3]] == ["ROUGE-1"] * 3 and int(rows[0]["groups_used"]) > 0
+
+
+def test_cli_passes_cec_options(capsys, minilm_path):
+    """--cec-variant / --cec-aggregation reach the CEC scorer: the signature names them."""
+    rc = main(["correlate", "--dataset", "copa_sse_dev", "--limit", "4", "-m", "cec", "--n-resamples", "20",
+               "--no-progress", "-f", "json", "--cec-model", minilm_path, "--cec-variant", "causal"])
+    assert rc == 0
+    sig = json.loads(capsys.readouterr().out)["signatures"]["cec"]
+    assert "cec:causal-v1(" in sig and "|agg:f3|" in sig
+    rc = main(["correlate", "--dataset", "copa_sse_dev", "--limit", "4", "-m", "cec", "--n-resamples", "20",
+               "--no-progress", "-f", "json", "--cec-model", minilm_path, "--cec-aggregation", "f2"])
+    assert rc == 0
+    sig = json.loads(capsys.readouterr().out)["signatures"]["cec"]
+    assert "cec:plain|" in sig and "|agg:f2|" in sig

@@ -36,10 +36,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bertscore-model", help="local backbone folder for BERTScore (default: the MiniLM shipped)")
     parser.add_argument("--bertscore-layer", type=int, default=6)
     parser.add_argument("--bertscore-baseline", help="rescale BERTScore: a bert-score baseline CSV (LAYER,P,R,F), or 'auto' (random e-CARE pairs, computed once and cached)")
-    parser.add_argument("--cec-model", help="local sentence-transformers folder for CEC (default: all-MiniLM-L6-v2)")
-    parser.add_argument("--cec-splitter", help="CEC sentence splitter (see 'cec-eval score --help')")
+    add_cec_arguments(parser)
     parser.add_argument("--require-wordnet", action="store_true", help="fail instead of running METEOR without WordNet synonyms")
     parser.add_argument("--no-progress", action="store_true")
+
+
+def add_cec_arguments(parser: argparse.ArgumentParser) -> None:
+    """The CEC scorer options of the multi-metric commands (``compare``, ``correlate``)."""
+    parser.add_argument("--cec-model", help="local sentence-transformers folder for CEC (default: all-MiniLM-L6-v2)")
+    parser.add_argument("--cec-splitter", help="CEC sentence splitter (see 'cec-eval score --help')")
+    parser.add_argument("--cec-variant", help="plain (the paper's CEC, default) or causal (docs/causal_cec.md)")
+    parser.add_argument("--cec-aggregation", help="mean (Eq. 2) or f<beta>, e.g. f3 (default: the variant's)")
+    parser.add_argument("--cec-multi-ref", choices=("max-sym", "mean"), help="several references: best (default) or mean")
+
+
+def cec_options(args: argparse.Namespace) -> dict:
+    """CECScorer keyword arguments from :func:`add_cec_arguments`' options (only those given)."""
+    names = ("model", "splitter", "variant", "aggregation", "multi_ref")
+    options = {k: getattr(args, f"cec_{k}") for k in names if getattr(args, f"cec_{k}", None) is not None}
+    if args.no_progress:
+        options["show_progress"] = False
+    return options
 
 
 def parse_systems(specs: list[str]) -> dict[str, Path]:
@@ -110,10 +127,8 @@ def run(args: argparse.Namespace) -> int:
     options: dict[str, dict] = {
         "bertscore": {"model": args.bertscore_model, "layer": args.bertscore_layer, "baseline_path": args.bertscore_baseline},
         "meteor": {"require_wordnet": args.require_wordnet},
-        "cec": {k: v for k, v in (("model", args.cec_model), ("splitter", args.cec_splitter)) if v is not None},
+        "cec": cec_options(args),
     }
-    if args.no_progress:
-        options["cec"]["show_progress"] = False
     result = compare_systems(
         references,
         systems,

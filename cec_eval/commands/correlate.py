@@ -5,7 +5,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .compare import check_numbers  # the same --confidence / --n-resamples rules
+from .compare import add_cec_arguments, cec_options, check_numbers  # shared with compare
 
 NAME = "correlate"
 HELP = "Kendall tau-b / Spearman / Pearson of each metric with human ratings, pooled and within groups, with bootstrap CIs"
@@ -28,6 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--confidence", type=float, default=0.95)
     parser.add_argument("--format", "-f", choices=("markdown", "csv", "json"), default="markdown")
     parser.add_argument("--output", "-o", help="also write the full JSON report here")
+    add_cec_arguments(parser)
     parser.add_argument("--no-progress", action="store_true")
 
 
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     metrics = args.metrics if args.metrics.lower() != "none" else []
     report = correlate(
         predictions, references, ratings, groups, metrics=metrics, extra_scores=extra,
-        metric_options={"cec": {"show_progress": False}} if args.no_progress else None,
+        metric_options={"cec": cec_options(args)},
         n_resamples=args.n_resamples, seed=args.seed, confidence=args.confidence,
         progress=False if args.no_progress else None,
     )
