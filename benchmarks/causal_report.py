@@ -40,6 +40,16 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
+def backbone_path(model: str | None) -> str:
+    """The local folder of the CEC backbone: the default MiniLM, a registry name or a path."""
+    from cec_eval import backbones
+    from cec_eval.resources import default_embedding_model_path
+
+    if model is None:
+        return default_embedding_model_path()
+    return model if Path(model).exists() else backbones.model_path(model)
+
+
 # -- 1. link extraction ---------------------------------------------------------------------------
 GOLD_SETS = {
     "link_gold.jsonl": "written while developing the extractor (development set)",
@@ -113,10 +123,9 @@ def link_table(sentences_for_speed: list[str]) -> dict[str, Any]:
 
 
 # -- 2. direction accuracy ----------------------------------------------------------------------
-def direction_table(scorer, items: list[dict]) -> dict[str, Any]:
+def direction_table(scorer, items: list[dict], bertscore) -> dict[str, Any]:
     from cec_eval.causal import CausalMatcher, contrast
     from cec_eval.matchers import CosineMatcher
-    from cec_eval.metrics.bertscore import BERTScoreMetric
     from cec_eval.metrics.rouge import ROUGEMetric
 
     kinds = {k: [i for i, it in enumerate(items) if it["reversal_kind"] == k] for k in ("reference_template", "paraphrase_template")}
@@ -145,12 +154,49 @@ def direction_table(scorer, items: list[dict]) -> dict[str, Any]:
         rows[label] = summarise(r["paraphrase"], r["reversal"], r["signature"])
         log(f"direction {label}: {rows[label]['accuracy']:.3f} ({time.perf_counter() - t:.1f}s)")
     refs = [it["reference"] for it in items]
-    for label, metric in [("BERTScore F1 (MiniLM layer 6)", BERTScoreMetric()), ("ROUGE-L F", ROUGEMetric("rougeL"))]:
+    for label, metric in [(f"BERTScore F1 ({bertscore.backbone} layer {bertscore.layer})", bertscore), ("ROUGE-L F", ROUGEMetric("rougeL"))]:
         para = metric.score([it["paraphrase"] for it in items], refs)
         rev = metric.score([it["reversal"] for it in items], refs)
         rows[label] = summarise(para.scores, rev.scores, para.signature)
         log(f"direction {label}: {rows[label]['accuracy']:.3f}")
     return {"n": len(items), "by_kind": {k: len(v) for k, v in kinds.items()}, "rows": rows}
+
+
+# -- 2b. padding ---------------------------------------------------------------------------------
+def padding_table(scorer, items: list[dict], bertscore) -> dict[str, Any]:
+    """Does adding unrelated sentences lower the score? Each contrast item's paraphrase alone vs the
+    same paraphrase followed by two unrelated e-CARE statements (the references of items n/3 and
+    2n/3 further on), both against the item's reference. A completeness-weighted metric must still
+    pay for padding, or "say everything" would win; recall alone cannot see it."""
+    from cec_eval.causal import CausalMatcher
+
+    n = len(items)
+    refs = [it["reference"] for it in items]
+    alone = [it["paraphrase"] for it in items]
+    padded = [f"{it['paraphrase']} {items[(i + n // 3) % n]['reference']} {items[(i + 2 * n // 3) % n]['reference']}"
+              for i, it in enumerate(items)]
+    rows: dict[str, Any] = {}
+
+    def add(label, a, p):
+        a, p = np.asarray(a), np.asarray(p)
+        rows[label] = {"lowered": float(np.mean(p < a)), "change": float(np.mean(p - a))}
+
+    for label, matcher, rule in [
+        ("CEC (plain, Eq. 2)", None, "mean"),
+        ("Causal CEC (default: agg f3)", CausalMatcher(), "f3"),
+    ]:
+        from cec_eval.matchers import CosineMatcher
+
+        _use(scorer, matcher or CosineMatcher(), rule)
+        ra, rp = scorer.score(alone, refs), scorer.score(padded, refs)
+        add(label, ra.sym, rp.sym)
+        if matcher is not None:
+            add("Causal CEC, backward direction only", ra.backward, rp.backward)
+    ba, bp = bertscore.score(alone, refs), bertscore.score(padded, refs)
+    add("BERTScore F1", ba.scores, bp.scores)
+    add("BERTScore R", ba.extra["recall"], bp.extra["recall"])
+    log("padding: " + ", ".join(f"{k} {v['lowered']:.3f}" for k, v in rows.items()))
+    return {"n": n, "rows": rows}
 
 
 # -- 3. human agreement ---------------------------------------------------------------------------
@@ -181,11 +227,10 @@ def _halves(data) -> np.ndarray:
     return np.array([zlib.crc32(g.encode()) % 2 for g in data.groups])
 
 
-def agreement_table(scorer, questions: int | None, n_boot: int, seed: int) -> dict[str, Any]:
+def agreement_table(scorer, bertscore, questions: int | None, n_boot: int, seed: int) -> dict[str, Any]:
     from cec_eval.causal import CausalMatcher
     from cec_eval.causal import agreement as ag
     from cec_eval.matchers import CosineMatcher
-    from cec_eval.metrics.bertscore import BERTScoreMetric
     from cec_eval.metrics.rouge import ROUGEMetric
 
     data = ag.load_copa_sse(max_questions=questions)
@@ -202,7 +247,7 @@ def agreement_table(scorer, questions: int | None, n_boot: int, seed: int) -> di
         directions[key] = (np.asarray(res.forward), np.asarray(res.backward))
         log(f"{label}: {timings[label]:.1f}s")
     t = time.perf_counter()
-    bs = BERTScoreMetric().score(preds, refs)
+    bs = bertscore.score(preds, refs)
     timings["BERTScore"] = time.perf_counter() - t
     log(f"BERTScore: {timings['BERTScore']:.1f}s")
     rl = ROUGEMetric("rougeL").score(preds, refs)
@@ -333,6 +378,18 @@ def render(results: dict[str, Any]) -> str:
     L.append("|---|---|---|---|---|")
     for label, r in d["rows"].items():
         L.append(f"| {_label(label)} | **{r['accuracy']:.3f}** | {r['accuracy_reference_template']:.3f} | {r['accuracy_paraphrase_template']:.3f} | {r['margin']:+.3f} |")
+    pad = results.get("padding")
+    if pad:
+        L.append(f"\n### Padding (same contrast set, {pad['n']} items)\n")
+        L.append(
+            "The paraphrase alone vs the paraphrase followed by two unrelated e-CARE statements, against the "
+            "reference: *lowered* = share of items where padding lowers the score. A recall-weighted score must keep "
+            "a precision term, or adding sentences could only help.\n"
+        )
+        L.append("| metric | lowered | mean change |")
+        L.append("|---|---|---|")
+        for label, r in pad["rows"].items():
+            L.append(f"| {_label(label)} | **{r['lowered']:.3f}** | {r['change']:+.3f} |")
     a = results["agreement"]
     L.append(
         f"\n### Agreement with human ratings (COPA-SSE dev: {a['explanations']} explanations of {a['questions']} questions, "
@@ -542,7 +599,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n-boot", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--contrast-items", type=int, default=None, help="use only the first N contrast items (smoke runs)")
-    ap.add_argument("--model", default=None, help="a local sentence-transformers folder (default: MiniLM)")
+    ap.add_argument("--model", default=None,
+                    help="a backbone name (minilm, mpnet: docs/backbones.md) or a local sentence-transformers folder (default: MiniLM)")
     ap.add_argument("--threads", type=int, default=1,
                     help="torch threads (default 1: on a busy 2-core machine more threads ran ~10x slower)")
     ap.add_argument("--out", default=str(DOC), help="markdown to write")
@@ -560,12 +618,20 @@ def main(argv: list[str] | None = None) -> int:
     from cec_eval.causal import contrast
 
     torch.set_num_threads(args.threads)
-    scorer = CECScorer(model=args.model, show_progress=False)
+    path = backbone_path(args.model)
+    scorer = CECScorer(model=path, show_progress=False)
+    # BERTScore on the same backbone, its last layer (the layer a sentence-transformer pools)
+    from transformers import AutoConfig
+
+    from cec_eval.metrics.bertscore import BERTScoreMetric
+
+    bertscore = BERTScoreMetric(model=path, layer=int(AutoConfig.from_pretrained(path).num_hidden_layers))
     items = contrast.load()[: args.contrast_items]
     speed_sentences = [it[k] for it in items for k in ("reference", "paraphrase", "reversal")]
     results: dict[str, Any] = {"links": link_table(speed_sentences)}
-    results["direction"] = direction_table(scorer, items)
-    results["agreement"] = agreement_table(scorer, args.questions, args.n_boot, args.seed)
+    results["direction"] = direction_table(scorer, items, bertscore)
+    results["padding"] = padding_table(scorer, items, bertscore)
+    results["agreement"] = agreement_table(scorer, bertscore, args.questions, args.n_boot, args.seed)
     raw = list(argv if argv is not None else sys.argv[1:])
     hidden = {"--out": args.out, "--json": args.json}  # where files go does not change the numbers
     shown = " ".join(a for k, a in enumerate(raw) if a not in hidden and not (k and raw[k - 1] in hidden))

@@ -54,6 +54,7 @@ def test_score_cold_cache(benchmark, scorer, corpus, variant):
     def setup():
         scorer.embedder.clear_cache()
         scorer.matcher = VARIANTS[variant]()  # a fresh matcher: no cached links or spans
+        scorer.aggregation = getattr(scorer.matcher, "default_aggregation", "mean")  # the variant as shipped
         return (), {}
 
     result = benchmark.pedantic(lambda: scorer.score(preds, refs), setup=setup, rounds=5, iterations=1)

@@ -23,6 +23,8 @@ def test_report_script_smoke(tmp_path):
     assert "### Direction accuracy (shipped e-CARE contrast set, 24 items)" in text
     assert "| Causal CEC (default: agg f3), mref:max |" in text and "| BERTScore F1, mref:mean |" in text
     assert "half 0" in text and "| Causal CEC, mref:max | " in text  # halves and recall-weight tables
+    pad = results["padding"]["rows"]
+    assert pad["Causal CEC (default: agg f3)"]["lowered"] > 0.9 > 0.5 > pad["Causal CEC, backward direction only"]["lowered"]
     rows = results["direction"]["rows"]
     assert rows["Causal CEC (default: surface links, w=0.5, pen=1, agg f3)"]["accuracy"] > rows["CEC (plain)"]["accuracy"]
     assert results["agreement"]["questions"] == 6
