@@ -143,18 +143,24 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     r = evaluate.load(module_path("cec")).compute(
         predictions=[PARAPHRASE, REVERSAL], references=[REFERENCE, REFERENCE], variant="causal"
     )
-    assert r["signature"].startswith("cec:causal-v1(links=surface:")
+    assert r["signature"].startswith("cec:causal-v1(links=surface:") and "|agg:f3|" in r["signature"]
     assert r["scores"][0]["sym"] > r["scores"][1]["sym"] + 0.3
+    two = dict(predictions=["CO2 traps heat. The planet warms."], references=["The planet warms because CO2 traps heat."])
+    r_mean = evaluate.load(module_path("cec")).compute(**two, variant="causal", aggregation="mean")
+    r_f3 = evaluate.load(module_path("cec")).compute(**two, variant="causal")
+    assert "|agg:mean|" in r_mean["signature"]
+    f, b = r_f3["cec_forward"], r_f3["cec_backward"]  # 2 sentences vs 1: the rules differ
+    assert r_mean["cec_sym"] == pytest.approx((f + b) / 2) and r_f3["cec_sym"] == pytest.approx(10 * f * b / (9 * f + b))
 
     (tmp_path / "p.txt").write_text(PARAPHRASE + "\n" + REVERSAL + "\n")
     (tmp_path / "r.txt").write_text(REFERENCE + "\n" + REFERENCE + "\n")
     out = tmp_path / "out.json"
     proc = subprocess.run(
         [str(Path(sys.executable).parent / "cec-eval"), "score", "-p", str(tmp_path / "p.txt"), "-r", str(tmp_path / "r.txt"), "--variant", "causal",
-         "--no-progress", "--output", str(out)],
+         "--aggregation", "f2", "--no-progress", "--output", str(out)],
         capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["signature"].startswith("cec:causal-v1(")
+    assert result["signature"].startswith("cec:causal-v1(") and "|agg:f2|" in result["signature"]
     assert result["scores"][0]["sym"] > result["scores"][1]["sym"] + 0.3
