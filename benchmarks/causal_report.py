@@ -575,10 +575,12 @@ TEXT_TAIL = """## Reading the numbers
   seldom state a link backwards (`Causal CEC, agg mean` vs `CEC (plain, Eq. 2)`), while it is what
   fixes the contrast set. The two parts address different failures, and each is available alone.
 - **Recall is what these ratings reward.** BERTScore's *recall* (not its default F1, which the targets
-  use and the paper's Table 1 reports) agrees with the ratings better still, and so does CEC's
-  backward direction alone; both are blind to padding. Causal CEC keeps a precision term on purpose
-  (see the recall-weight table for what that costs here) and, unlike BERTScore in either form, sees
-  causal direction (0.987 vs 0.333 on the contrast set).
+  use and the paper's Table 1 reports) agrees with the ratings better still on MiniLM (on mpnet it is
+  level with Causal CEC), and so does CEC's backward direction alone. The backward direction is blind
+  to padding (padding table); BERTScore R pays for padding only because the added words change the
+  contextual embeddings of the others. Causal CEC keeps an explicit precision term on purpose (the
+  recall-weight table shows what that costs here) and, unlike BERTScore in either form, sees causal
+  direction (contrast set).
 - **Length.** Word count alone predicts these ratings (longer crowd explanations cover more of the
   causal chain), and a recall-weighted score correlates with length too; the partial τ columns remove
   the linear share of word count and Causal CEC stays ahead of plain CEC and BERTScore there. The
@@ -609,7 +611,9 @@ backend costs ~20× more per sentence (see the link table); on held-out prose it
 (temporal "since") but not more accurate on the direction property, so `surface` is the default.
 Use `CausalMatcher(links="parser")` for long expository text where precision of links matters more
 than speed. COPA-SSE explanations are short and crowd-written; the agreement numbers are for that kind
-of text and for MiniLM (other backbones: docs/backbones.md).
+of text and the backbone named in the signatures. The same report on all-mpnet-base-v2, the
+best-measured backbone (`python benchmarks/causal_report.py --model mpnet`), is
+[causal_cec_mpnet.md](causal_cec_mpnet.md): every agreement target holds there too.
 """
 
 
