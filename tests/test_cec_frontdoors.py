@@ -89,6 +89,15 @@ def test_cli_score_jsonl_csv_text_details(tmp_path):
     assert json.loads(proc.stdout)["scores"][1]["sym"] == pytest.approx(1.0, abs=1e-5)
 
 
+@pytest.mark.parametrize("option", [["--aggregation", "g2"], ["--variant", "causual"]])
+def test_cli_bad_scorer_option_is_a_usage_error(tmp_path, option):
+    (tmp_path / "p.txt").write_text("A.\n")
+    proc = subprocess.run([CEC_EVAL, "score", "-p", str(tmp_path / "p.txt"), "-r", str(tmp_path / "p.txt"), *option],
+                          capture_output=True, text=True, env={**os.environ, **OFFLINE}, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert f"unknown CEC {option[0][2:]} '{option[1]}'" in proc.stderr
+
+
 def test_cli_help_is_fast_and_lists_commands():
     proc = subprocess.run([CEC_EVAL, "--help"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and "score" in proc.stdout and "baseline" in proc.stdout

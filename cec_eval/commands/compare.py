@@ -45,8 +45,10 @@ def add_cec_arguments(parser: argparse.ArgumentParser) -> None:
     """The CEC scorer options of the multi-metric commands (``compare``, ``correlate``)."""
     parser.add_argument("--cec-model", help="local sentence-transformers folder for CEC (default: all-MiniLM-L6-v2)")
     parser.add_argument("--cec-splitter", help="CEC sentence splitter (see 'cec-eval score --help')")
-    parser.add_argument("--cec-variant", help="plain (the paper's CEC, default) or causal (docs/causal_cec.md)")
-    parser.add_argument("--cec-aggregation", help="mean (Eq. 2) or f<beta>, e.g. f3 (default: the variant's)")
+    from .score import aggregation_rule, variant_name
+
+    parser.add_argument("--cec-variant", type=variant_name, help="plain (the paper's CEC, default) or causal (docs/causal_cec.md)")
+    parser.add_argument("--cec-aggregation", type=aggregation_rule, help="mean (Eq. 2) or f<beta>, e.g. f3 (default: the variant's)")
     parser.add_argument("--cec-multi-ref", choices=("max-sym", "mean"), help="several references: best (default) or mean")
 
 

@@ -8,12 +8,31 @@ NAME = "score"
 HELP = "CEC of predictions against references (JSONL, CSV/TSV or plain text, one item per row)"
 
 
+def aggregation_rule(text: str) -> str:
+    """argparse type for ``--aggregation``: a bad rule is a usage error (exit 2), not a traceback."""
+    from ..aggregate import check_rule
+
+    try:
+        return check_rule(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def variant_name(text: str) -> str:
+    """argparse type for ``--variant``: one of the registered variants."""
+    from ..matchers import VARIANTS
+
+    if text not in VARIANTS:
+        raise argparse.ArgumentTypeError(f"unknown CEC variant {text!r}; choose from {', '.join(sorted(VARIANTS))}")
+    return text
+
+
 def add_scorer_arguments(parser: argparse.ArgumentParser) -> None:
     """Options that configure a CECScorer (shared with ``cec-eval baseline``)."""
     parser.add_argument("--model", help="local sentence-transformers folder (default: all-MiniLM-L6-v2, shipped)")
     parser.add_argument("--splitter", default=None, help="nupunkt (default), pysbd, syntok, regex, none; line mode suffix +smart (default), +lines, +none")
-    parser.add_argument("--variant", default="plain", help="plain (the paper's CEC, default) or causal (direction-aware)")
-    parser.add_argument("--aggregation", default=None, metavar="RULE",
+    parser.add_argument("--variant", default="plain", type=variant_name, help="plain (the paper's CEC, default) or causal (direction-aware)")
+    parser.add_argument("--aggregation", default=None, metavar="RULE", type=aggregation_rule,
                         help="CEC_sym from forward and backward: mean (Eq. 2) or f<beta>, e.g. f3 (recall-weighted); "
                         "default: the variant's (mean for plain, f3 for causal)")
     parser.add_argument("--multi-ref", default="max-sym", choices=("max-sym", "mean"),
