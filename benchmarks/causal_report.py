@@ -40,16 +40,6 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-def backbone_path(model: str | None) -> str:
-    """The local folder of the CEC backbone: the default MiniLM, a registry name or a path."""
-    from cec_eval import backbones
-    from cec_eval.resources import default_embedding_model_path
-
-    if model is None:
-        return default_embedding_model_path()
-    return model if Path(model).exists() else backbones.model_path(model)
-
-
 # -- 1. link extraction ---------------------------------------------------------------------------
 GOLD_SETS = {
     "link_gold.jsonl": "written while developing the extractor (development set)",
@@ -642,7 +632,9 @@ def main(argv: list[str] | None = None) -> int:
     from cec_eval.causal import contrast
 
     torch.set_num_threads(args.threads)
-    path = backbone_path(args.model)
+    from cec_eval.backbones import resolve
+
+    path, _ = resolve(args.model)
     scorer = CECScorer(model=path, show_progress=False)
     from cec_eval.metrics.bertscore import BERTScoreMetric
 

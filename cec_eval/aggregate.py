@@ -15,6 +15,7 @@ sym      = combine(forward, backward), by the aggregation rule:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -36,19 +37,31 @@ class Directions(NamedTuple):
 EMPTY = Directions(0.0, 0.0, 0.0)
 
 
+@lru_cache(maxsize=None)
+def _beta_squared(rule: str) -> float | None:
+    """β² of an ``f<β>`` rule, None for ``mean``; a ValueError for anything else (parsed once per
+    rule: ``combine`` runs for every pair)."""
+    if rule == "mean":
+        return None
+    m = _F_BETA.match(rule) if isinstance(rule, str) else None
+    if not (m and float(m.group(1)) > 0):
+        raise ValueError(f"unknown CEC aggregation {rule!r}; use 'mean' (Eq. 2) or 'f<beta>' such as 'f3'")
+    return float(m.group(1)) ** 2
+
+
 def check_rule(rule: str) -> str:
     """``rule`` if it is a known aggregation rule (``mean`` or ``f<β>``), else a ValueError."""
-    m = _F_BETA.match(rule) if isinstance(rule, str) else None
-    if rule != "mean" and not (m and float(m.group(1)) > 0):
+    if not isinstance(rule, str):
         raise ValueError(f"unknown CEC aggregation {rule!r}; use 'mean' (Eq. 2) or 'f<beta>' such as 'f3'")
+    _beta_squared(rule)
     return rule
 
 
 def combine(forward: float, backward: float, rule: str = "mean") -> float:
     """CEC_sym from the two directions under an aggregation rule (see the module docstring)."""
-    if rule == "mean":
+    beta2 = _beta_squared(rule)
+    if beta2 is None:
         return (forward + backward) / 2
-    beta2 = float(check_rule(rule)[1:]) ** 2
     if forward <= 0 or backward <= 0:
         return min(forward, backward)
     return (1 + beta2) * forward * backward / (beta2 * forward + backward)

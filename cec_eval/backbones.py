@@ -292,6 +292,25 @@ def model_path(name: str) -> str:
     return get(name).path()
 
 
+def resolve(model: str | os.PathLike | None, what: str = "embedding model") -> tuple[str, str | None]:
+    """(local folder, model name) for what a user passes as a model: None = the default MiniLM; an
+    existing folder (it wins over a registry name of the same spelling); a registry name. The model
+    name is None for a folder (callers name it after the folder). Anything else is a
+    FileNotFoundError: cec-eval never downloads models."""
+    if model is None:
+        default = BACKBONES[DEFAULT]
+        return default.path(), default.model_name
+    path = str(model)
+    if Path(path).exists():
+        return path, None
+    if path in BACKBONES:
+        return model_path(path), BACKBONES[path].model_name
+    raise FileNotFoundError(
+        f"{what} {path!r} is not a local folder; cec-eval never downloads models "
+        f"(pass a local sentence-transformers folder, a loaded model, or a backbone name: {', '.join(BACKBONES)})"
+    )
+
+
 def installed() -> list[str]:
     """Registry names whose packages are installed."""
     return [n for n, b in BACKBONES.items() if b.is_installed()]

@@ -14,7 +14,6 @@ from typing import Any, Callable, Sequence, Union
 
 import numpy as np
 
-from .resources import default_embedding_model_path
 
 DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 EncoderLike = Union[str, os.PathLike, Any, Callable[[list[str]], Any], None]
@@ -66,20 +65,9 @@ class Embedder:
         if model is None or isinstance(model, (str, os.PathLike)):
             from sentence_transformers import SentenceTransformer
 
-            from . import backbones
+            from .backbones import resolve
 
-            path = default_embedding_model_path() if model is None else str(model)
-            model_name = DEFAULT_MODEL_NAME if model is None else None
-            if model is not None and not Path(path).exists():
-                if path in backbones.BACKBONES:  # a registry name ("mpnet"): its installed package
-                    model_name = backbones.get(path).model_name
-                    path = backbones.model_path(path)
-                else:
-                    raise FileNotFoundError(
-                        f"embedding model {path!r} is not a local folder; cec-eval never downloads models "
-                        "(pass a local sentence-transformers folder, a loaded model, or a backbone name: "
-                        f"{', '.join(backbones.names())})"
-                    )
+            path, model_name = resolve(model)
             self.model = SentenceTransformer(path, device=device)
             self.name = name or model_name or _name_from_path(path)
         elif hasattr(model, "encode") or callable(model):

@@ -239,19 +239,22 @@ def pairs(data: RatedSet) -> tuple[list[str], list[str], np.ndarray]:
 
 def combine_directions(forward: Sequence[float], backward: Sequence[float], owner: np.ndarray, n: int,
                        how: str = "max", rule: str = "mean") -> np.ndarray:
-    """Per-item CEC_sym from per-pair forward/backward, exactly as :class:`~cec_eval.CECScorer`
-    computes it with every reference at once: ``max`` = the best reference by
-    ``combine(forward, backward, rule)`` (the ``max-sym`` rule), ``mean`` = the directions
-    averaged over the references, then combined."""
-    from ..aggregate import combine as combine_rule
+    """Per-item CEC_sym from per-pair forward/backward with :mod:`cec_eval.aggregate`'s own
+    multi-reference rules, so it equals what :class:`~cec_eval.CECScorer` gives with every
+    reference at once: ``max`` = the best reference by sym (``max-sym``), ``mean`` = the
+    directions averaged over the references, then combined."""
+    from .. import aggregate
 
-    f, b = np.asarray(forward, float), np.asarray(backward, float)
-    if how == "max":
-        return combine([combine_rule(x, y, rule) for x, y in zip(f, b)], owner, n, "max")
     if how not in MULTI_REF:
         raise ValueError(f"multi-reference rule must be one of {MULTI_REF}, not {how!r}")
-    mf, mb = combine(f, owner, n, "mean"), combine(b, owner, n, "mean")
-    return np.array([combine_rule(x, y, rule) for x, y in zip(mf, mb)])
+    per_item: list[list[aggregate.Directions]] = [[] for _ in range(n)]
+    for i, f, b in zip(owner, forward, backward):
+        per_item[i].append(aggregate.Directions(float(f), float(b), aggregate.combine(float(f), float(b), rule)))
+    out = []
+    for refs in per_item:
+        d = refs[aggregate.best_reference(refs)] if how == "max" else aggregate.mean_over_references(refs, rule)
+        out.append(d.sym)
+    return np.asarray(out)
 
 
 def combine(pair_scores: Sequence[float], owner: np.ndarray, n: int, how: str = "max") -> np.ndarray:

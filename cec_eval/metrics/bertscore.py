@@ -112,15 +112,9 @@ class BERTScoreMetric(Metric):
         device: str | None = None,
         batch_size: int = 64,
     ) -> None:
-        from ..resources import default_embedding_model_path
+        from ..backbones import resolve
 
-        from .. import backbones
-
-        path = str(model) if model is not None else default_embedding_model_path()
-        if not Path(path).is_dir() and path in backbones.BACKBONES:
-            path = backbones.model_path(path)
-        if not Path(path).is_dir():
-            raise FileNotFoundError(f"BERTScore backbone {path!r} is not a local folder; cec-eval never downloads models")
+        path, _ = resolve(model, what="BERTScore backbone")
         if layer is None:
             from transformers import AutoConfig
 
