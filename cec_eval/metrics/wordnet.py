@@ -9,12 +9,21 @@ that table and assemble an nltk-readable corpus under the cec-eval cache once.
 Search order: ``$CEC_EVAL_WORDNET`` (a WordNet dict folder, or ``none`` to switch synonyms off),
 nltk's own data (``nltk.data.find('corpora/wordnet')``), then ``$WNSEARCHDIR``, ``$WNHOME/dict``,
 ``/usr/share/wordnet``, ``/usr/local/WordNet-3.0/dict``.
+
+Whatever the source, WordNet is read through ONE explicit reader (:class:`OfflineWordNet`), never
+through ``nltk.corpus.wordnet``: nltk's lazy loader wants ``index.sense``, which Debian's
+``wordnet-base`` lacks, and would find our assembled copy only if we put it on ``nltk.data.path``.
+We never change ``nltk.data.path`` for good: nltk's path sandbox (``nltk.pathsec``) only reads
+files under its data roots, so the reader adds its root for the duration of each call and takes it
+off again (:func:`_nltk_root`).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
+import threading
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,24 +115,82 @@ def _assemble(source: Path) -> Path:
     return target
 
 
-def _reader(folder: Path) -> Any:
+_ROOTS_LOCK = threading.RLock()
+_ROOT_USERS: dict[str, int] = {}
+
+
+@contextlib.contextmanager
+def _nltk_root(root: str | None):
+    """Let nltk's path sandbox read under ``root`` for the duration of the block only.
+
+    Reference-counted under a lock so that nested or concurrent readers of the same root do not
+    take it off while another still reads; ``nltk.data.path`` is left exactly as it was found."""
+    if root is None:
+        yield
+        return
     import nltk
-    from nltk.corpus.reader.wordnet import WordNetCorpusReader
 
-    class WordNet30Reader(WordNetCorpusReader):
-        """nltk maps every non-"wordnet" corpus onto its own downloaded copy (for the multilingual
-        OMW data) at load time; this *is* WordNet 3.0, so the mapping is the identity."""
+    with _ROOTS_LOCK:
+        if _ROOT_USERS.get(root, 0) == 0 and root not in nltk.data.path:
+            nltk.data.path.append(root)
+            _ROOT_USERS[root] = 1
+        elif root in _ROOT_USERS:
+            _ROOT_USERS[root] += 1
+        else:  # already a root of the user's own: nothing to add or take off
+            root = None
+    try:
+        yield
+    finally:
+        if root is not None:
+            with _ROOTS_LOCK:
+                _ROOT_USERS[root] -= 1
+                if _ROOT_USERS[root] == 0:
+                    del _ROOT_USERS[root]
+                    with contextlib.suppress(ValueError):
+                        nltk.data.path.remove(root)
 
-        def map_wn(self, version: str = "wordnet") -> None:
-            return None
 
-    root = str(folder.parent.parent)
-    if root not in nltk.data.path:
-        nltk.data.path.append(root)
-    with warnings.catch_warnings():
-        # "multilingual functions are not available": we only need English synsets.
-        warnings.simplefilter("ignore")
-        return WordNet30Reader(str(folder), None)
+class OfflineWordNet:
+    """The one WordNet reader: nltk's ``WordNetCorpusReader`` over an explicit folder (or nltk data
+    pointer), with every call made inside :func:`_nltk_root` so nltk's sandbox allows the reads.
+
+    Exposes the reader's API (``synsets``, ``get_version``, …) by delegation. ``nltk``'s METEOR
+    calls ``wordnet.synsets(word)`` and reads ``lemma_names()`` of the result (already in memory)."""
+
+    def __init__(self, location: Any, sandbox_root: str | None) -> None:
+        from nltk.corpus.reader.wordnet import WordNetCorpusReader
+
+        class WordNet30Reader(WordNetCorpusReader):
+            """nltk maps every non-"wordnet" corpus onto its own downloaded copy (for the
+            multilingual OMW data) at load time; this *is* WordNet 3.0, so the mapping is the identity."""
+
+            def map_wn(self, version: str = "wordnet") -> None:
+                return None
+
+        self._root = sandbox_root
+        with self._sandbox(), warnings.catch_warnings():
+            # "multilingual functions are not available": we only need English synsets.
+            warnings.simplefilter("ignore")
+            self._reader = WordNet30Reader(location, None)
+
+    def _sandbox(self):
+        return _nltk_root(self._root)
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._reader, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self._sandbox():
+                return attr(*args, **kwargs)
+
+        return call
+
+
+def _reader(folder: Path) -> OfflineWordNet:
+    """An :class:`OfflineWordNet` over an assembled ``<root>/corpora/wordnet`` folder."""
+    return OfflineWordNet(str(folder), str(folder.parent.parent))
 
 
 _FOUND: WordNetInfo | None = None
@@ -150,16 +217,12 @@ def _find() -> WordNetInfo:
         return WordNetInfo(wn, f"env:{path}", wn.get_version())
     import nltk
 
-    for resource in ("corpora/wordnet", "corpora/wordnet.zip"):
+    for resource in ("corpora/wordnet", "corpora/wordnet.zip/wordnet/"):
         try:
-            nltk.data.find(resource)
+            pointer = nltk.data.find(resource)  # on nltk's own roots: no sandbox root to add
         except LookupError:
             continue
-        from nltk.corpus import wordnet as wn
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wn.ensure_loaded()
+        wn = OfflineWordNet(pointer, None)
         return WordNetInfo(wn, "nltk_data", wn.get_version())
     for folder in _candidate_dirs():
         if _is_wordnet_dir(folder):
