@@ -6,7 +6,9 @@ Seed 000 claims CEC "correlates more consistently with human-judged explanation 
 existing metrics" without measuring it; this measures it on anyone's ratings. COPA-SSE (shipped)
 has 6.5k crowd explanations of 1,000 COPA questions, each rated by several workers; scoring each
 explanation against the *other* explanations of its question gives a ready test bed
-(:func:`copa_sse_items`).
+(:func:`copa_sse_items`). Two more rated sets ship for development where raters mark *longer*
+explanations down (Wiegreffe et al., 2022, train split: :func:`wiegreffe_items`); every shipped set
+is listed in :data:`RATED_DATASETS` and loaded with :func:`rated_items`.
 """
 from __future__ import annotations
 
@@ -403,3 +405,64 @@ def copa_sse_items(limit_questions: int | None = None, rating: str = "filtered-a
             out["groups"].append(row["id"])
             out["ids"].append(e["expl-id"])
     return out
+
+
+#: Wiegreffe et al. (NAACL 2022) train-split acceptability sets, converted by
+#: benchmarks/build_wiegreffe.py (see data/datasets/PROVENANCE.md)
+WIEGREFFE_FILES = {"wiegreffe_cqa_train": "wiegreffe-cqa-train.jsonl.gz", "wiegreffe_snli_train": "wiegreffe-snli-train.jsonl.gz"}
+
+
+def wiegreffe_items(name: str = "wiegreffe_cqa_train", limit_questions: int | None = None) -> dict[str, list[Any]]:
+    """A Wiegreffe et al. (2022) train set as correlation data: each of an item's five GPT-3
+    explanations (prediction) against the other four (references, leave-one-out; the few empty
+    explanations are left out, and items with fewer than two non-empty ones), its
+    acceptability (share of the item's three annotators who marked it acceptable, 0–1) as rating,
+    and the item id as group. ``name`` is ``wiegreffe_cqa_train`` (991 CommonsenseQA questions) or
+    ``wiegreffe_snli_train`` (1,000 SNLI pairs); an unknown name is a ValueError. A malformed row is
+    an InputError naming the file, line and field."""
+    import gzip
+    import json
+
+    from .resources import DATASETS_DIR
+
+    if name not in WIEGREFFE_FILES:
+        raise ValueError(f"unknown Wiegreffe set {name!r}; choose from {sorted(WIEGREFFE_FILES)}")
+    path = DATASETS_DIR / WIEGREFFE_FILES[name]
+    out: dict[str, list[Any]] = {"predictions": [], "references": [], "ratings": [], "groups": [], "ids": []}
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line_no, line in enumerate(fh, 1):
+            if limit_questions is not None and line_no > limit_questions:
+                break
+            row = json.loads(line)
+            expl, acc = row.get("explanations"), row.get("acceptability")
+            for field_name, value in (("explanations", expl), ("acceptability", acc)):
+                if not isinstance(value, list) or len(value) != 5:
+                    raise InputError(f"{path}: line {line_no}: field {field_name!r} is not a list of 5")
+            # GPT-3 returned a few empty explanations: they have a rating but nothing to score
+            kept = [k for k, text in enumerate(expl) if isinstance(text, str) and text.strip()]
+            if len(kept) < 2:
+                continue
+            for k in kept:
+                out["predictions"].append(expl[k])
+                out["references"].append([expl[j] for j in kept if j != k])
+                out["ratings"].append(float(acc[k]))
+                out["groups"].append(row["id"])
+                out["ids"].append(f"{row['id']}#{k + 1}")
+    return out
+
+
+#: shipped rated datasets by name -> loader(limit_questions=None) returning the dict of
+#: :func:`copa_sse_items` (predictions, references, ratings, groups, ids)
+RATED_DATASETS: dict[str, Callable[..., dict[str, list[Any]]]] = {
+    "copa_sse_dev": copa_sse_items,
+    "wiegreffe_cqa_train": lambda limit_questions=None: wiegreffe_items("wiegreffe_cqa_train", limit_questions),
+    "wiegreffe_snli_train": lambda limit_questions=None: wiegreffe_items("wiegreffe_snli_train", limit_questions),
+}
+
+
+def rated_items(name: str, limit_questions: int | None = None) -> dict[str, list[Any]]:
+    """A shipped rated dataset (:data:`RATED_DATASETS`) as correlation data; ``limit_questions``
+    keeps the first N questions/items. An unknown name is a ValueError listing the known ones."""
+    if name not in RATED_DATASETS:
+        raise ValueError(f"unknown rated dataset {name!r}; choose from {sorted(RATED_DATASETS)}")
+    return RATED_DATASETS[name](limit_questions=limit_questions)

@@ -156,3 +156,45 @@ def test_cli_passes_cec_options(capsys, minilm_path):
     assert rc == 0
     sig = json.loads(capsys.readouterr().out)["signatures"]["cec"]
     assert "cec:plain|" in sig and "|agg:f2|" in sig
+
+
+def test_wiegreffe_items_leave_one_out():
+    from cec_eval.correlate import RATED_DATASETS, rated_items
+
+    d = rated_items("wiegreffe_cqa_train", limit_questions=1)
+    assert len(d["predictions"]) == 5 and set(d["groups"]) == {"ed53cbea1f21072fab892031b31192d1"}
+    # first CSV item: "1|2|3|4|5" by one annotator, the other two left out one of 2, 3, 4 each
+    assert d["ratings"] == pytest.approx([1.0, 2 / 3, 2 / 3, 2 / 3, 1.0])
+    for k, refs in enumerate(d["references"]):
+        assert len(refs) == 4 and d["predictions"][k] not in refs and set(refs) | {d["predictions"][k]} == set(d["predictions"])
+    assert {"copa_sse_dev", "wiegreffe_cqa_train", "wiegreffe_snli_train"} <= set(RATED_DATASETS)
+    with pytest.raises(ValueError, match="unknown rated dataset 'nope'"):
+        rated_items("nope")
+
+
+def test_wiegreffe_empty_explanations_are_left_out():
+    from cec_eval.correlate import wiegreffe_items
+
+    d = wiegreffe_items("wiegreffe_cqa_train", limit_questions=291)  # line 291 has an empty explanation
+    assert all(p.strip() for p in d["predictions"]) and all(r.strip() for refs in d["references"] for r in refs)
+    assert len(d["predictions"]) < 291 * 5
+    per_item = {g: d["groups"].count(g) for g in d["groups"]}
+    assert all(len(refs) == per_item[g] - 1 for refs, g in zip(d["references"], d["groups"]))
+
+
+def test_wiegreffe_shipped_files_rebuild_byte_identical(tmp_path, monkeypatch):
+    """The shipped files are exactly what benchmarks/build_wiegreffe.py makes from the source CSVs."""
+    import importlib.util
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[2] / "shared" / "data" / "wiegreffe2022_train"
+    if not (src / "snli_train.csv").is_file():
+        pytest.skip("source CSVs not present")
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("build_wiegreffe", root / "benchmarks" / "build_wiegreffe.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    monkeypatch.setattr(mod, "OUT", tmp_path)
+    assert mod.main([str(src)]) == 0
+    for _, out in mod.FILES.values():
+        assert (tmp_path / out).read_bytes() == (root / "cec_eval" / "data" / "datasets" / out).read_bytes()
