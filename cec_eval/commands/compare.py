@@ -108,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     check_numbers(args)
     from ..compare import compare_systems
     from ..errors import InputError
-    from ..io import read_texts, write_json
+    from ..io import atomic_write_text, read_texts, write_json
     from ..metrics import parse_metrics
 
     references = read_texts(args.references, args.ref_field, role="reference")
@@ -153,8 +153,8 @@ def run(args: argparse.Namespace) -> int:
     if args.out_dir:
         out = Path(args.out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        (out / "table.md").write_text(result.to_markdown(), encoding="utf-8")
-        (out / "table.csv").write_text(result.to_csv(), encoding="utf-8")
+        atomic_write_text(out / "table.md", result.to_markdown())
+        atomic_write_text(out / "table.csv", result.to_csv())
         write_json(result.to_dict(), out / "comparison.json")
         plot = plot or out / "distributions.png"
     if plot:
