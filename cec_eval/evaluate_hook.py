@@ -2,18 +2,16 @@
 
 evaluate 0.4.x resolves a bare name only from ``./cec/cec.py`` or by asking the Hugging Face hub
 (falling back to its module cache), so an installed package has no way to register a metric by
-name. A ``.pth`` file installed beside the package calls :func:`install` at interpreter start-up;
-it adds a post-import hook that, once ``evaluate.loading`` is imported, routes the bare names in
-:data:`BUNDLED` to their shipped script. Nothing else in evaluate changes: every other name, and a
+name. A ``.pth`` file installed beside the package (written by setup.py, for wheel and editable
+installs) calls :func:`install` at interpreter start-up; it adds a post-import hook that, once
+``evaluate.loading`` is imported, routes the bare names in :data:`BUNDLED` to their shipped script. Nothing else in evaluate changes: every other name, and a
 local ``./cec/cec.py`` (which evaluate checks first), load exactly as before. The hook costs one
 entry in ``sys.meta_path`` and imports nothing heavy.
 """
 from __future__ import annotations
 
 import functools
-import importlib.abc
 import os
-import sys
 from pathlib import Path
 
 MODULES_DIR = Path(__file__).with_name("evaluate_modules")
@@ -43,36 +41,8 @@ def _patch(loading) -> None:
     loading.evaluation_module_factory = evaluation_module_factory
 
 
-class _PostImportHook(importlib.abc.MetaPathFinder):
-    """Finds nothing itself; wraps the real loader of ``evaluate.loading`` to patch it."""
-
-    def find_spec(self, fullname, path, target=None):
-        if fullname != _TARGET:
-            return None
-        for finder in sys.meta_path:
-            if finder is self or not hasattr(finder, "find_spec"):
-                continue
-            spec = finder.find_spec(fullname, path, target)
-            if spec is not None:
-                break
-        else:
-            return None
-        loader = spec.loader
-        if loader is None or not hasattr(loader, "exec_module"):
-            return spec
-        real_exec = loader.exec_module
-
-        def exec_module(module):
-            real_exec(module)
-            _patch(module)
-
-        loader.exec_module = exec_module
-        return spec
-
-
 def install() -> None:
     """Idempotent: patch now if evaluate is already imported, else when it is."""
-    if _TARGET in sys.modules:
-        _patch(sys.modules[_TARGET])
-    elif not any(isinstance(f, _PostImportHook) for f in sys.meta_path):
-        sys.meta_path.insert(0, _PostImportHook())
+    from .import_hooks import when_imported
+
+    when_imported(_TARGET, _patch)
