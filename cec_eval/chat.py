@@ -19,20 +19,34 @@ A *request* is ``{"messages": [...], **params}``. Params are sent in the request
 Keys starting with ``_`` are local: they are never sent, but they are part of the cache key, so
 ``_sample: i`` asks for the i-th independent sample of the same prompt (self-consistency).
 
+What counts as an answer (:func:`reply_problem`, the one rule, applied to every reply and to
+every cached record):
+* every choice has non-empty ``content`` (``content: null``, ``""`` or only whitespace is a failed
+  attempt, retried within the run; never cached, so the next run asks again);
+* every choice ended with an accepted ``finish_reason`` (:data:`ACCEPTED_FINISH_REASONS`; a
+  missing one is not accepted). ``"length"`` means the answer was cut at ``max_tokens``: with
+  ``length_retries`` > 0 the request is sent again with ``length_growth`` times the budget,
+  otherwise (or when that is spent) the row fails with ``failure="length"`` and its cut text in
+  ``ChatResult.partial`` (never in ``text``), so callers can keep it apart and count it. Other
+  finish reasons (``content_filter``, ...) fail the row without a retry in the run.
+A row that fails carries ``error`` (one line) and ``failure`` (its kind); ``text`` is None.
+
 Design choices:
 * **Retries.** HTTP-level faults (429 honouring ``Retry-After``, 408/409/5xx, timeouts, dropped
   connections) are retried by the ``openai`` SDK itself with exponential backoff and jitter,
-  ``max_retries`` times. A 200 whose body is not valid JSON, or has no choices, is not something
-  the SDK retries, so this module retries it with the same backoff schedule. A request that still
-  fails becomes a :class:`ChatResult` with ``error`` set, so one bad row never loses a batch.
-* **Resumable cache.** Each *successful* answer is appended (one JSON line, flushed and fsynced)
+  ``max_retries`` times. A 200 whose body is not valid JSON, has no choices, or whose content is
+  null/empty is not something the SDK retries, so this module retries it with the same backoff
+  schedule. A request that still fails becomes a :class:`ChatResult` with ``error`` set, so one
+  bad row never loses a batch.
+* **Resumable cache.** Each *valid* answer is appended (one JSON line, flushed and fsynced)
   to ``cache_path`` under ``sha256(model, messages, params)``. A rerun after an interruption
   answers those from the cache and only sends what is missing: no record is repeated or lost.
-  Errors are not cached, so they are retried on the next run. A torn last line (killed mid-write)
-  is skipped on load and the file is re-terminated before appending.
+  Failures are not cached, so they are retried on the next run; a cached record that fails the
+  rule (written by an older version) is ignored and asked again. A torn last line (killed
+  mid-write) is skipped on load and the file is re-terminated before appending.
 * **Secrets.** The key is read from the environment variable named by ``api_key_env`` at
   construction and handed to the SDK only; it is not stored in results, cache lines or error
-  messages (errors are scrubbed of it just in case).
+  messages (errors and answer texts are scrubbed of it, in case a server echoes it).
 """
 from __future__ import annotations
 
@@ -57,6 +71,38 @@ NO_KEY = "EMPTY"
 USAGE_FIELDS = ("prompt_tokens", "completion_tokens", "total_tokens")
 INITIAL_RETRY_DELAY = 0.5  # same schedule as the SDK's own backoff
 MAX_RETRY_DELAY = 8.0
+#: finish reasons meaning the model ended its answer itself: OpenAI/vLLM/llama.cpp/Ollama "stop";
+#: TGI "eos_token"/"stop_sequence"; Anthropic-style "end_turn"
+ACCEPTED_FINISH_REASONS = ("stop", "eos", "eos_token", "stop_sequence", "end_turn")
+#: request params that hold the answer budget (grown on a "length" retry)
+BUDGET_PARAMS = ("max_tokens", "max_completion_tokens")
+
+
+def reply_problem(texts: Sequence[str | None], finish_reasons: Sequence[str | None],
+                  accepted: Iterable[str] = ACCEPTED_FINISH_REASONS) -> tuple[str, str] | None:
+    """The one rule for what counts as a model's answer. None when every choice has non-empty
+    text and an accepted finish reason; else ``(kind, reason)``, ``kind`` one of ``"empty"``
+    (no choices, or a choice whose content is null/blank), ``"length"`` (cut at the token
+    budget) or ``"finish_reason"`` (any other finish reason, or none)."""
+    accepted = tuple(accepted)
+    if not texts:
+        return "empty", "the reply has no choices"
+    if len(finish_reasons) != len(texts):
+        finish_reasons = list(finish_reasons) + [None] * (len(texts) - len(finish_reasons))
+    pairs = list(enumerate(zip(texts, finish_reasons)))
+    # one verdict per reply whatever the order of its choices: a cut first (a larger budget may
+    # fix it), then a missing text (worth asking again), then any other finish reason
+    for i, (_, finish) in pairs:
+        if finish == "length":
+            return "length", f"choice {i}: finish_reason 'length' (the answer was cut at the token budget)"
+    for i, (text, finish) in pairs:
+        if text is None or not str(text).strip():
+            what = "null" if text is None else "empty"
+            return "empty", f"choice {i}: content is {what} (finish_reason {finish!r})"
+    for i, (_, finish) in pairs:
+        if finish not in accepted:
+            return "finish_reason", f"choice {i}: finish_reason {finish!r} is not one of {list(accepted)}"
+    return None
 
 
 @dataclass
@@ -74,10 +120,22 @@ class ChatResult:
     #: response bodies this client had to read (0 for a cache hit); the SDK's own HTTP-level
     #: retries (429/5xx/timeouts) happen inside one attempt and are not counted here
     attempts: int = 0
+    #: one per choice of the reply that decided the row (also set on a failed row when a reply came)
+    finish_reasons: list[str | None] = field(default_factory=list)
+    #: why the row failed: "http" (no usable HTTP response), "malformed" (unparseable body),
+    #: "empty", "length" or "finish_reason" (see :func:`reply_problem`); None when ok
+    failure: str | None = None
+    #: the cut text of a reply that ended on "length" (kept apart; never in ``text``)
+    partial: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def truncated(self) -> bool:
+        """The row failed because its answer was cut at the token budget."""
+        return self.failure == "length"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -127,14 +185,15 @@ class JsonlCache:
             self._load()
 
     def _load(self) -> None:
-        with open(self.path, encoding="utf-8") as fh:
-            for lineno, line in enumerate(fh, 1):
-                if not line.strip():
+        # bytes, not text: a line torn inside a multi-byte character must not fail the whole file
+        with open(self.path, "rb") as fh:
+            for lineno, raw in enumerate(fh, 1):
+                if not raw.strip():
                     continue
                 try:
-                    rec = json.loads(line)
+                    rec = json.loads(raw.decode("utf-8"))
                     self.records[rec["key"]] = rec
-                except (json.JSONDecodeError, KeyError, TypeError):
+                except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
                     # a line torn by a kill mid-write; its request is simply sent again
                     self.skipped_lines += 1
                     log.warning("%s:%d: unreadable cache line skipped", self.path, lineno)
@@ -165,7 +224,20 @@ class JsonlCache:
 
 
 class _BadResponse(Exception):
-    """A 200 whose body is unusable (not JSON, no choices): retried here, not by the SDK."""
+    """A 200 whose body is unusable (not JSON, no choices, null/empty content): retried here,
+    not by the SDK."""
+
+
+class _ReplyFailed(Exception):
+    """A request that ended without an answer; carries what :class:`ChatResult` reports."""
+
+    def __init__(self, failure: str, message: str, attempts: int, finish_reasons: list | None = None,
+                 partial: str | None = None) -> None:
+        super().__init__(message)
+        self.failure = failure
+        self.attempts = attempts
+        self.finish_reasons = list(finish_reasons or [])
+        self.partial = partial
 
 
 class ChatClient:
@@ -181,16 +253,26 @@ class ChatClient:
         timeout: float = 60.0,
         cache_path: str | os.PathLike | None = None,
         show_progress: bool | None = None,
+        accept_finish_reasons: Iterable[str] = ACCEPTED_FINISH_REASONS,
+        length_retries: int = 0,
+        length_growth: float = 2.0,
+        max_tokens_limit: int | None = None,
     ) -> None:
         """``base_url``: e.g. ``http://127.0.0.1:8000/v1`` (None: api.openai.com).
         ``api_key_env``: name of the environment variable holding the key; None for servers
-        without authentication."""
+        without authentication. ``accept_finish_reasons``: what :func:`reply_problem` accepts.
+        ``length_retries``: how many times a reply cut at the budget is asked again with
+        ``length_growth`` times the request's ``max_tokens`` (at most ``max_tokens_limit``)."""
         if not model:
             raise InputError("ChatClient: 'model' is required")
         if max_concurrency < 1:
             raise InputError(f"ChatClient: max_concurrency must be >= 1, got {max_concurrency}")
         if max_retries < 0:
             raise InputError(f"ChatClient: max_retries must be >= 0, got {max_retries}")
+        if length_retries < 0:
+            raise InputError(f"ChatClient: length_retries must be >= 0, got {length_retries}")
+        if length_retries and not length_growth > 1:
+            raise InputError(f"ChatClient: length_growth must be > 1, got {length_growth}")
         if api_key_env is None:
             key = NO_KEY
         else:
@@ -213,6 +295,10 @@ class ChatClient:
         self.timeout = timeout
         self.cache = JsonlCache(cache_path) if cache_path is not None else None
         self.show_progress = show_progress
+        self.accept_finish_reasons = tuple(accept_finish_reasons)
+        self.length_retries = length_retries
+        self.length_growth = length_growth
+        self.max_tokens_limit = max_tokens_limit
         self._usage_lock = threading.Lock()
         #: token usage of the requests actually sent by this client (cache hits cost nothing)
         self.usage = {k: 0 for k in USAGE_FIELDS}
@@ -225,34 +311,97 @@ class ChatClient:
     def _scrub(self, text: str) -> str:
         return text.replace(self._secret, "***") if self._secret else text
 
+    def _problem(self, rec: Mapping[str, Any]) -> tuple[str, str] | None:
+        """:func:`reply_problem` of a record (fresh or cached; records written before finish
+        reasons were kept per choice have one ``finish_reason``)."""
+        texts = rec.get("texts")
+        if not isinstance(texts, list):
+            return "empty", "the record has no texts"
+        finish = rec.get("finish_reasons")
+        if not isinstance(finish, list):
+            finish = [rec.get("finish_reason")] * len(texts)
+        return reply_problem(texts, finish, self.accept_finish_reasons)
+
+    def _grown_budget(self, body: dict) -> dict | None:
+        """``body`` with ``length_growth`` times its token budget, or None when it cannot grow."""
+        for name in BUDGET_PARAMS:
+            if isinstance(body.get(name), int) and body[name] > 0:
+                grown = max(body[name] + 1, int(body[name] * self.length_growth))
+                if self.max_tokens_limit is not None:
+                    grown = min(grown, self.max_tokens_limit)
+                return {**body, name: grown} if grown > body[name] else None
+        return None
+
     def _send(self, request: dict) -> dict:
-        """One request with retries; returns the record to cache/return. Raises on final failure."""
+        """One request with retries; returns the record to cache/return. Raises
+        :class:`_ReplyFailed` (or the SDK's error) when no valid answer came."""
         messages = request["messages"]
         body = {k: v for k, v in request.items() if k != "messages" and not k.startswith("_")}
         last: Exception | None = None
-        for attempt in range(self.max_retries + 1):
-            if attempt:
-                delay = min(INITIAL_RETRY_DELAY * 2 ** (attempt - 1), MAX_RETRY_DELAY) * (1 - 0.25 * random.random())
+        attempts = 0
+        bad_replies = 0  # malformed bodies and null/empty contents, retried with backoff
+        length_left = self.length_retries
+        while True:
+            if bad_replies:
+                delay = min(INITIAL_RETRY_DELAY * 2 ** (bad_replies - 1), MAX_RETRY_DELAY) * (1 - 0.25 * random.random())
                 time.sleep(delay)
+            attempts += 1
+            with self._usage_lock:
+                self.requests_sent += 1
             try:
-                with self._usage_lock:
-                    self.requests_sent += 1
                 # extra_body passes params through untouched, so server-specific ones work too
                 resp = self._client.chat.completions.create(model=self.model, messages=messages, extra_body=body)
-                if not getattr(resp, "choices", None):
+                choices = getattr(resp, "choices", None)
+                if not choices:
                     raise _BadResponse("response has no choices")
-                texts = [(c.message.content or "") if c.message is not None else "" for c in resp.choices]
-                usage = None
-                if getattr(resp, "usage", None) is not None:
-                    usage = {k: int(getattr(resp.usage, k, 0) or 0) for k in USAGE_FIELDS}
-                return {"texts": texts, "usage": usage, "finish_reason": resp.choices[0].finish_reason,
-                        "model": getattr(resp, "model", None), "attempts": attempt + 1}
-            except (ValueError, _BadResponse, self._openai.APIResponseValidationError) as e:
+                texts = [c.message.content if c.message is not None else None for c in choices]
+                texts = [self._scrub(t) if isinstance(t, str) else None for t in texts]
+            except (ValueError, TypeError, AttributeError, _BadResponse, self._openai.APIResponseValidationError) as e:
                 # json.JSONDecodeError is a ValueError: a malformed 200 body
                 last = e
-                log.info("malformed response (attempt %d/%d): %s", attempt + 1, self.max_retries + 1, e)
+                bad_replies += 1
+                log.info("malformed response (attempt %d): %s", attempts, self._scrub(str(e)))
+                if bad_replies > self.max_retries:
+                    raise _ReplyFailed("malformed", f"gave up after {attempts} malformed responses: "
+                                       f"{self._scrub(str(last))[:300]}", attempts) from None
                 continue
-        raise _BadResponse(f"gave up after {self.max_retries + 1} malformed responses: {last}")
+            finish = [getattr(c, "finish_reason", None) for c in choices]
+            usage = None
+            if getattr(resp, "usage", None) is not None:
+                usage = {k: int(getattr(resp.usage, k, 0) or 0) for k in USAGE_FIELDS}
+                with self._usage_lock:  # every answer read costs tokens, valid or not
+                    for k in USAGE_FIELDS:
+                        self.usage[k] += usage[k]
+            problem = reply_problem(texts, finish, self.accept_finish_reasons)
+            if problem is None:
+                rec = {"texts": texts, "usage": usage, "finish_reason": finish[0], "finish_reasons": finish,
+                       "model": getattr(resp, "model", None), "attempts": attempts}
+                if length_left < self.length_retries:  # answered on a grown budget: say which
+                    rec["budget"] = {k: body[k] for k in BUDGET_PARAMS if k in body}
+                return rec
+            kind, reason = problem
+            if kind == "length":
+                grown = self._grown_budget(body) if length_left > 0 else None
+                if grown is not None:
+                    length_left -= 1
+                    log.info("reply cut at the budget (attempt %d); asking again with %s", attempts,
+                             {k: grown[k] for k in BUDGET_PARAMS if k in grown})
+                    body = grown
+                    continue
+                partial = next((t for t in texts if t), None)
+                budget = {k: body[k] for k in BUDGET_PARAMS if k in body}
+                raise _ReplyFailed("length", f"{reason}; budget {budget or 'server default'}"
+                                   f"{', after ' + str(self.length_retries) + ' larger budgets' if self.length_retries else ''}",
+                                   attempts, finish, partial)
+            if kind == "empty":
+                last = _BadResponse(reason)
+                bad_replies += 1
+                log.info("no answer in the reply (attempt %d): %s", attempts, reason)
+                if bad_replies > self.max_retries:
+                    raise _ReplyFailed("empty", f"gave up after {attempts} replies without an answer: {reason}",
+                                       attempts, finish)
+                continue
+            raise _ReplyFailed(kind, reason, attempts, finish)
 
     def _error_text(self, e: Exception) -> str:
         status = getattr(e, "status_code", None)
@@ -268,12 +417,19 @@ class ChatClient:
         keys = [request_key(self.model, r) for r in reqs]
         results: dict[str, ChatResult] = {}
         pending: dict[str, dict] = {}
+        stale = 0
         for key, req in zip(keys, reqs):
             rec = self.cache.get(key) if self.cache is not None else None
+            if rec is not None and self._problem(rec) is not None:
+                stale += 1  # cached by an older version though it is no answer: ask again
+                rec = None
             if rec is not None:
                 results[key] = self._result(key, rec, cached=True)
             elif key not in results:
                 pending.setdefault(key, req)
+        if stale:
+            log.warning("%d cached replies are not answers (null/empty content or a bad finish reason); asking again",
+                        stale)
         show = self.show_progress if show_progress is None else show_progress
         if show is None:
             show = len(pending) > 1
@@ -288,18 +444,19 @@ class ChatClient:
                     key = futures[fut]
                     try:
                         rec = fut.result()
-                    except Exception as e:  # reported per row, never raised: the rest completes
+                    except _ReplyFailed as e:  # reported per row, never raised: the rest completes
                         failures += 1
-                        results[key] = ChatResult(key=key, error=self._error_text(e), attempts=self.max_retries + 1)
+                        results[key] = ChatResult(key=key, error=self._scrub(str(e))[:500], attempts=e.attempts,
+                                                  failure=e.failure, finish_reasons=e.finish_reasons,
+                                                  finish_reason=(e.finish_reasons or [None])[0], partial=e.partial)
+                    except Exception as e:  # HTTP errors after the SDK's retries, connection refused, ...
+                        failures += 1
+                        results[key] = ChatResult(key=key, error=self._error_text(e), attempts=1, failure="http")
                     else:
                         rec = {"key": key, "model_requested": self.model, "request": pending[key], **rec,
                                "created": time.time()}
                         if self.cache is not None:
                             self.cache.append(rec)
-                        if rec.get("usage"):
-                            with self._usage_lock:
-                                for k in USAGE_FIELDS:
-                                    self.usage[k] += rec["usage"].get(k, 0)
                         results[key] = self._result(key, rec, cached=False)
                     bar.update(1)
                     if failures:
@@ -317,9 +474,12 @@ class ChatClient:
     @staticmethod
     def _result(key: str, rec: Mapping[str, Any], cached: bool) -> ChatResult:
         texts = list(rec.get("texts") or [])
+        finish = rec.get("finish_reasons")
+        if not isinstance(finish, list):
+            finish = [rec.get("finish_reason")] * len(texts)
         return ChatResult(key=key, text=texts[0] if texts else "", texts=texts, usage=rec.get("usage"),
                           finish_reason=rec.get("finish_reason"), model=rec.get("model"), cached=cached,
-                          attempts=0 if cached else int(rec.get("attempts", 1)))
+                          attempts=0 if cached else int(rec.get("attempts", 1)), finish_reasons=finish)
 
     def list_models(self) -> list[str]:
         """Model ids served at ``base_url`` (a cheap connectivity check)."""

@@ -20,14 +20,25 @@ Usage::
 The responder may return
   * a ``str``: the assistant message of the single choice (``n`` > 1 repeats it);
   * a ``list[str]``: one choice per item;
+  * a ``ChatServer.Reply(content, finish_reason)`` (or a list of them): full control of a choice,
+    e.g. ``Reply(None)`` for ``content: null``;
   * a ``dict``: sent as the whole JSON response body (to script odd but valid payloads).
 It may raise ``ChatServer.Reject(status, message)`` to answer with an HTTP error.
+
+Like a real server, an answer longer than the request's ``max_tokens`` (tokens = whitespace
+words here) is cut there and ends with ``finish_reason: "length"``.
+
+Bounded: the server answers at most ``max_requests`` requests (later ones get 503) and stops by
+itself after ``lifetime`` seconds, so a test that forgets it (or a child process that hangs on
+it) cannot keep it alive. ``echo_auth=True`` makes every error body quote the request's
+``Authorization`` header, as some proxies do, to check that a client never stores or prints it.
 
 Faults are consumed one per incoming chat request, in arrival order (a queue); once it is
 empty, requests are answered normally. ``fault_fn(index, body) -> Fault | str | None`` can
 choose a fault per request instead (``index`` counts chat requests from 0). Kinds:
 
   ``"429"``        429 with ``Retry-After`` (seconds, ``Fault.retry_after``; default 0.05)
+  ``"429-bare"``   429 without ``Retry-After`` (the client's own backoff applies)
   ``"500"``        500 with an OpenAI-style error body
   ``"503"``        503 likewise
   ``"timeout"``    sleeps ``Fault.delay`` seconds (default 3) before answering normally: set the
@@ -36,6 +47,9 @@ choose a fault per request instead (``index`` counts chat requests from 0). Kind
   ``"truncated"``  200 whose ``Content-Length`` promises more bytes than are sent, then closes
   ``"disconnect"`` closes the connection without any response
   ``"empty"``      200 with valid JSON but no ``choices``
+  ``"null"``       200, one choice with ``content: null`` and ``finish_reason: "stop"``
+  ``"blank"``      200, one choice with ``content: ""`` and ``finish_reason: "stop"``
+  ``"length"``     200, the normal answer cut to its first half, ``finish_reason: "length"``
 """
 from __future__ import annotations
 
@@ -48,7 +62,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Iterable
 
-FAULT_KINDS = ("429", "500", "503", "timeout", "malformed", "truncated", "disconnect", "empty")
+FAULT_KINDS = ("429", "429-bare", "500", "503", "timeout", "malformed", "truncated", "disconnect", "empty",
+               "null", "blank", "length")
 
 
 @dataclass
@@ -79,8 +94,18 @@ def echo_responder(body: dict) -> str:
     return f"echo: {content}"
 
 
+@dataclass
+class Reply:
+    """One choice as the responder wants it sent."""
+
+    content: str | None
+    finish_reason: str | None = "stop"
+
+
 class ChatServer:
     """Context manager running the server on an ephemeral port of 127.0.0.1."""
+
+    Reply = Reply
 
     class Reject(Exception):
         """Raise from a responder to answer with an HTTP error status."""
@@ -97,8 +122,15 @@ class ChatServer:
         fault_fn: Callable[[int, dict], Fault | str | None] | None = None,
         model: str = "test-model",
         api_key: str | None = None,
+        max_requests: int = 5000,
+        lifetime: float = 120.0,
+        echo_auth: bool = False,
     ) -> None:
         """``api_key``: when set, requests without ``Authorization: Bearer <api_key>`` get 401."""
+        self.max_requests = max_requests
+        self.lifetime = lifetime
+        self.echo_auth = echo_auth
+        self._timer: threading.Timer | None = None
         self.responder = responder
         self.faults: deque[Fault] = deque(_as_fault(f) for f in faults)
         self.fault_fn = fault_fn
@@ -110,13 +142,14 @@ class ChatServer:
         self._lock = threading.Lock()
         self._chat_index = 0
         self._httpd: _QuietServer | None = None
+        self._port: int | None = None
         self._thread: threading.Thread | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
     @property
     def port(self) -> int:
-        assert self._httpd is not None, "server not started"
-        return self._httpd.server_address[1]
+        assert self._port is not None, "server not started"
+        return self._port
 
     @property
     def base_url(self) -> str:
@@ -130,15 +163,23 @@ class ChatServer:
             srv = server
 
         self._httpd = _QuietServer(("127.0.0.1", 0), Handler)
+        self._port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="chat-server", daemon=True)
         self._thread.start()
+        self._timer = threading.Timer(self.lifetime, self.stop)  # stops by itself
+        self._timer.daemon = True
+        self._timer.start()
         return self
 
     def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
+        with self._lock:
+            httpd, self._httpd = self._httpd, None
+            timer, self._timer = self._timer, None
+        if timer is not None and timer is not threading.current_thread():
+            timer.cancel()
+        if httpd is not None:
+            httpd.shutdown()
+            httpd.server_close()
 
     def __enter__(self) -> "ChatServer":
         return self.start()
@@ -192,6 +233,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _error(self, status: int, message: str, kind: str, headers: dict[str, str] | None = None) -> None:
+        if self.srv.echo_auth:
+            message += f" (request had Authorization: {self.headers.get('Authorization')})"
         self._send_json(status, {"error": {"message": message, "type": kind, "param": None, "code": None}}, headers)
 
     def _authorized(self) -> bool:
@@ -231,19 +274,28 @@ class _Handler(BaseHTTPRequestHandler):
         if not self.path.rstrip("/").endswith("/chat/completions"):
             self._error(404, f"no route {self.path}", "not_found")
             return
+        if len(self.srv.requests) > self.srv.max_requests:
+            self._error(503, f"request budget of this test server ({self.srv.max_requests}) spent", "server_error")
+            return
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
             self._error(400, "request body must be JSON with a 'messages' list", "invalid_request_error")
             return
         fault = self.srv._next_fault(body)
-        if fault is not None and self._serve_fault(fault):
+        if fault is not None and self._serve_fault(fault, body):
             return
         self._complete(body)
 
-    def _serve_fault(self, fault: Fault) -> bool:
+    def _serve_fault(self, fault: Fault, body: dict) -> bool:
         """Sends the fault; True when the request is finished (False: answer normally after)."""
         kind = fault.kind
         if kind == "429":
             self._error(429, "Rate limit reached", "rate_limit_error", {"Retry-After": f"{fault.retry_after:g}"})
+        elif kind == "429-bare":
+            self._error(429, "Rate limit reached", "rate_limit_error")
+        elif kind in ("null", "blank"):
+            self._complete(body, override=[Reply(None if kind == "null" else "")])
+        elif kind == "length":
+            self._complete(body, halve=True)
         elif kind in ("500", "503"):
             self._error(int(kind), "The server had an error while processing your request.", "server_error")
         elif kind == "timeout":
@@ -274,21 +326,36 @@ class _Handler(BaseHTTPRequestHandler):
                                   "model": self.srv.model, "choices": []})
         return True
 
-    def _complete(self, body: dict) -> None:
-        try:
-            out = self.srv.responder(body)
-        except ChatServer.Reject as r:
-            self._error(r.status, r.message, "invalid_request_error")
-            return
+    def _complete(self, body: dict, override: list[Reply] | None = None, halve: bool = False) -> None:
+        if override is not None:
+            out: Any = override
+        else:
+            try:
+                out = self.srv.responder(body)
+            except ChatServer.Reject as r:
+                self._error(r.status, r.message, "invalid_request_error")
+                return
         if isinstance(out, dict):
             self._send_json(200, out)
             with self.srv._lock:
                 self.srv.completed += 1
             return
         n = int(body.get("n") or 1)
-        texts = list(out) if isinstance(out, (list, tuple)) else [str(out)] * n
+        if isinstance(out, (list, tuple)):
+            replies = [o if isinstance(o, Reply) else Reply(str(o)) for o in out]
+        else:
+            replies = [out if isinstance(out, Reply) else Reply(str(out))] * n
+        budget = body.get("max_tokens") or body.get("max_completion_tokens")
+        cut = []
+        for r in replies:
+            words = (r.content or "").split()
+            if halve and r.content:
+                r = Reply(" ".join(words[: max(1, len(words) // 2)]), "length")
+            elif isinstance(budget, int) and r.content and len(r.content.split()) > budget:
+                r = Reply(" ".join(words[:budget]), "length")  # as a real server cuts at max_tokens
+            cut.append(r)
         prompt_tokens = sum(len(str(m.get("content", "")).split()) for m in body["messages"])
-        completion_tokens = sum(len(t.split()) for t in texts)
+        completion_tokens = sum(len((r.content or "").split()) for r in cut)
         response = {
             "id": f"chatcmpl-{uuid.uuid4().hex[:12]}",
             "object": "chat.completion",
@@ -296,8 +363,9 @@ class _Handler(BaseHTTPRequestHandler):
             "model": body.get("model") or self.srv.model,
             "system_fingerprint": "fp_local",
             "choices": [
-                {"index": i, "message": {"role": "assistant", "content": t}, "logprobs": None, "finish_reason": "stop"}
-                for i, t in enumerate(texts)
+                {"index": i, "message": {"role": "assistant", "content": r.content}, "logprobs": None,
+                 "finish_reason": r.finish_reason}
+                for i, r in enumerate(cut)
             ],
             "usage": {
                 "prompt_tokens": prompt_tokens,
@@ -308,3 +376,31 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(200, response)
         with self.srv._lock:
             self.srv.completed += 1
+
+
+def fault_server_factory():
+    """Starts :class:`ChatServer` instances and stops them all on exit (see :func:`fault_server`)."""
+    servers: list[ChatServer] = []
+
+    def make(**kwargs: Any) -> ChatServer:
+        srv = ChatServer(**kwargs).start()
+        servers.append(srv)
+        return srv
+
+    return make, servers
+
+
+try:  # the pytest fixture; this module also works without pytest
+    import pytest
+
+    @pytest.fixture
+    def fault_server():
+        """A factory of fault-injecting servers: ``fault_server(fault_fn=..., api_key=...)`` returns
+        a started :class:`ChatServer` (127.0.0.1, bounded in requests and lifetime); all are
+        stopped at the end of the test."""
+        make, servers = fault_server_factory()
+        yield make
+        for srv in servers:
+            srv.stop()
+except ImportError:  # pragma: no cover
+    pass

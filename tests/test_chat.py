@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cec_eval.chat import ChatClient, JsonlCache, request_key
+from cec_eval.chat import ACCEPTED_FINISH_REASONS, ChatClient, JsonlCache, reply_problem, request_key
 from cec_eval.errors import InputError
-from chat_server import ChatServer, Fault
+from chat_server import ChatServer, Fault, Reply
 
 SECRET = "sk-test-5ecret-do-not-leak"
 
@@ -32,7 +32,8 @@ def _req(text: str, **params) -> dict:
     return {"messages": [{"role": "user", "content": text}], **params}
 
 
-@pytest.mark.parametrize("kind", ["429", "500", "503", "timeout", "malformed", "truncated", "disconnect", "empty"])
+@pytest.mark.parametrize("kind", ["429", "429-bare", "500", "503", "timeout", "malformed", "truncated", "disconnect",
+                                  "empty", "null", "blank"])
 def test_each_fault_is_retried_and_recovers(kind, key_env):
     with ChatServer(faults=[Fault(kind, delay=1.0)], api_key=SECRET) as srv:
         client = ChatClient(srv.base_url, "m", api_key_env=key_env, timeout=0.4, max_retries=3, show_progress=False)
@@ -219,3 +220,151 @@ def test_killed_run_resumes_without_losing_or_repeating_a_record(tmp_path):
     assert sent_after == 40 - done_before  # nothing already stored is asked again
     keys = [json.loads(line)["key"] for line in cache.read_text().splitlines() if line.strip()]
     assert len(keys) == len(set(keys)) == 40  # no duplicate, no loss
+
+
+# -- the reply rule: what counts as an answer ---------------------------------------------------
+@settings(max_examples=200, deadline=None)
+@given(choices=st.lists(st.tuples(st.one_of(st.none(), st.sampled_from(["", "  \n", "ok", " a b "])),
+                                  st.sampled_from([None, "stop", "length", "content_filter", "eos_token", "tool_calls"])),
+                        max_size=3))
+def test_reply_rule_accepts_exactly_full_texts_with_an_accepted_finish(choices):
+    texts = [t for t, _ in choices]
+    finish = [f for _, f in choices]
+    problem = reply_problem(texts, finish)
+    valid = bool(choices) and all(t is not None and t.strip() and f in ACCEPTED_FINISH_REASONS for t, f in choices)
+    assert (problem is None) == valid
+    if problem is not None:
+        kind, reason = problem
+        assert "\n" not in reason
+        if "length" in finish:
+            assert kind == "length"
+        elif not choices or any(t is None or not t.strip() for t in texts):
+            assert kind == "empty"
+        else:
+            assert kind == "finish_reason"
+
+
+def test_null_content_first_is_a_failed_attempt_retried_and_never_cached(tmp_path):
+    cache = tmp_path / "c.jsonl"
+    with ChatServer(faults=["null"]) as srv:
+        client = ChatClient(srv.base_url, "m", api_key_env=None, cache_path=cache, max_retries=2, show_progress=False)
+        r = client.complete([{"role": "user", "content": "why"}])
+    assert r.ok and r.text == "echo: why" and r.attempts == 2 and r.finish_reasons == ["stop"]
+    assert len(srv.chat_requests) == 2
+    lines = [json.loads(x) for x in cache.read_text().splitlines()]
+    assert [x["texts"] for x in lines] == [["echo: why"]]
+
+
+def test_null_content_forever_fails_the_row_uncached_and_the_next_run_asks_again(tmp_path):
+    cache = tmp_path / "c.jsonl"
+
+    def null_for_b(body):
+        return Reply(None) if body["messages"][0]["content"] == "b" else "fine"
+
+    with ChatServer(responder=null_for_b) as srv:
+        client = ChatClient(srv.base_url, "m", api_key_env=None, cache_path=cache, max_retries=1, show_progress=False)
+        res = client.complete_many([_req("a"), _req("b")])
+    assert [r.ok for r in res] == [True, False]
+    assert res[1].text is None and res[1].failure == "empty" and "content is null" in res[1].error
+    assert sum(b["messages"][0]["content"] == "b" for b in srv.chat_requests) == 2  # 1 + max_retries
+    assert len(cache.read_text().splitlines()) == 1
+    with ChatServer(responder=lambda b: "now " + b["messages"][0]["content"]) as srv:
+        again = ChatClient(srv.base_url, "m", api_key_env=None, cache_path=cache, show_progress=False)
+        res = again.complete_many([_req("a"), _req("b")])
+        assert [b["messages"][0]["content"] for b in srv.chat_requests] == ["b"]
+    assert [r.text for r in res] == ["fine", "now b"] and [r.cached for r in res] == [True, False]
+
+
+def test_a_cached_empty_answer_from_an_older_version_is_asked_again(tmp_path):
+    cache = tmp_path / "c.jsonl"
+    key = request_key("m", _req("q"))
+    cache.write_text(json.dumps({"key": key, "texts": [""], "finish_reason": "stop"}) + "\n"
+                     + json.dumps({"key": request_key("m", _req("cut")), "texts": ["half"], "finish_reason": "length"}) + "\n")
+    with ChatServer() as srv:
+        client = ChatClient(srv.base_url, "m", api_key_env=None, cache_path=cache, show_progress=False)
+        res = client.complete_many([_req("q"), _req("cut")])
+        assert len(srv.chat_requests) == 2
+    assert [r.text for r in res] == ["echo: q", "echo: cut"]
+    reloaded = ChatClient("http://127.0.0.1:9/v1", "m", api_key_env=None, cache_path=cache, show_progress=False)
+    assert [r.cached for r in reloaded.complete_many([_req("q"), _req("cut")])] == [True, True]
+
+
+def test_length_is_a_failure_kept_apart_with_its_partial_text(tmp_path):
+    cache = tmp_path / "c.jsonl"
+    answer = "one two three four five six seven eight"
+    with ChatServer(responder=lambda b: answer) as srv:
+        client = ChatClient(srv.base_url, "m", api_key_env=None, cache_path=cache, show_progress=False)
+        r = client.complete([{"role": "user", "content": "x"}], max_tokens=3)
+    assert not r.ok and r.truncated and r.text is None
+    assert r.partial == "one two three" and r.finish_reasons == ["length"]
+    assert "finish_reason 'length'" in r.error and "{'max_tokens': 3}" in r.error
+    assert len(srv.chat_requests) == 1  # the same budget would give the same cut: not retried
+    assert not cache.exists() or cache.read_text() == ""
+
+
+def test_length_retries_grow_the_budget_and_record_it(tmp_path):
+    cache = tmp_path / "c.jsonl"
+    answer = "one two three four five six seven eight"
+    with ChatServer(responder=lambda b: answer) as srv:
+        client = ChatClient(srv.base_url, "m", api_key_env=None, cache_path=cache, show_progress=False,
+                            length_retries=2, length_growth=2.0)
+        ok = client.complete([{"role": "user", "content": "x"}], max_tokens=3)
+        assert [b["max_tokens"] for b in srv.chat_requests] == [3, 6, 12]
+        capped = ChatClient(srv.base_url, "m", api_key_env=None, show_progress=False, length_retries=3,
+                            max_tokens_limit=5).complete([{"role": "user", "content": "y"}], max_tokens=3)
+        assert [b["max_tokens"] for b in srv.chat_requests[3:]] == [3, 5]  # cannot grow past the limit
+    assert ok.ok and ok.text == answer and ok.attempts == 3
+    rec = json.loads(cache.read_text())
+    assert rec["budget"] == {"max_tokens": 12} and rec["request"]["max_tokens"] == 3  # keyed by what was asked
+    assert capped.truncated and capped.partial == "one two three four five"
+
+
+def test_other_finish_reasons_fail_without_a_retry():
+    with ChatServer(responder=lambda b: Reply("I cannot", "content_filter")) as srv:
+        client = ChatClient(srv.base_url, "m", api_key_env=None, show_progress=False)
+        r = client.complete([{"role": "user", "content": "x"}])
+    assert r.failure == "finish_reason" and "'content_filter'" in r.error and r.text is None
+    assert len(srv.chat_requests) == 1
+    with ChatServer(responder=lambda b: Reply("fine", None)) as srv:  # a server that omits it
+        r = ChatClient(srv.base_url, "m", api_key_env=None, show_progress=False).complete([{"role": "user", "content": "x"}])
+        assert r.failure == "finish_reason"
+        r = ChatClient(srv.base_url, "m", api_key_env=None, show_progress=False,
+                       accept_finish_reasons=("stop", None)).complete([{"role": "user", "content": "x"}])
+        assert r.ok and r.text == "fine"
+
+
+def test_one_bad_choice_of_n_fails_the_request():
+    with ChatServer(responder=lambda b: [Reply("a"), Reply(None), Reply("c")]) as srv:
+        r = ChatClient(srv.base_url, "m", api_key_env=None, max_retries=1, show_progress=False).complete(
+            [{"role": "user", "content": "x"}], n=3)
+    assert r.failure == "empty" and "choice 1: content is null" in r.error
+    assert len(srv.chat_requests) == 2
+
+
+def test_a_server_echoing_the_key_never_gets_it_into_results_or_logs(key_env, caplog):
+    import logging
+
+    with caplog.at_level(logging.DEBUG):
+        with ChatServer(api_key="other", echo_auth=True) as srv:
+            r = ChatClient(srv.base_url, "m", api_key_env=key_env, show_progress=False).complete(
+                [{"role": "user", "content": "x"}])
+        with ChatServer(responder=lambda b: f"your key is {SECRET}") as srv:
+            echoed = ChatClient(srv.base_url, "m", api_key_env=key_env, show_progress=False).complete(
+                [{"role": "user", "content": "x"}])
+    assert r.failure == "http" and "HTTP 401" in r.error and "***" in r.error and SECRET not in r.error
+    assert echoed.text == "your key is ***"
+    assert SECRET not in caplog.text
+
+
+def test_server_is_bounded_in_requests_and_stops_by_itself():
+    srv = ChatServer(max_requests=2, lifetime=0.5).start()
+    try:
+        client = ChatClient(srv.base_url, "m", api_key_env=None, max_retries=0, show_progress=False)
+        res = client.complete_many([_req(str(i)) for i in range(4)])
+        assert sum(r.ok for r in res) == 2 and all("HTTP 503" in r.error for r in res if not r.ok)
+        time.sleep(0.8)
+        assert srv._httpd is None  # stopped itself
+        late = ChatClient(srv.base_url, "m", api_key_env=None, max_retries=0, timeout=1, show_progress=False)
+        assert late.complete([{"role": "user", "content": "x"}]).failure == "http"  # connection refused
+    finally:
+        srv.stop()
