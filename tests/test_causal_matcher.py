@@ -78,7 +78,7 @@ def test_one_sided_link_falls_back_to_cosine(scorers):
 def test_signature_names_variant_and_parameters(scorers):
     _, causal = scorers
     sig = causal.score(["A causes B."], ["A causes B."]).signature
-    assert sig.startswith("cec:causal-v1(links=surface:spacy-")
+    assert sig.startswith("cec:causal-v2(links=surface:spacy-")
     assert "|agg:f3|" in sig
     assert ",w=0.5,pen=1)" in sig
     m = CausalMatcher(weight=0.25, penalty=2.0)
@@ -125,7 +125,7 @@ def test_evaluate_and_api_route_to_the_variant(minilm_path):
     from cec_eval import score
 
     res = score([REVERSAL], [REFERENCE], model=minilm_path, variant="causal")
-    assert res.signature.startswith("cec:causal-v1(")
+    assert res.signature.startswith("cec:causal-v2(")
 
 
 @pytest.mark.slow
@@ -143,7 +143,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     r = evaluate.load(module_path("cec")).compute(
         predictions=[PARAPHRASE, REVERSAL], references=[REFERENCE, REFERENCE], variant="causal"
     )
-    assert r["signature"].startswith("cec:causal-v1(links=surface:") and "|agg:f3|" in r["signature"]
+    assert r["signature"].startswith("cec:causal-v2(links=surface:") and "|agg:f3|" in r["signature"]
     assert r["scores"][0]["sym"] > r["scores"][1]["sym"] + 0.3
     two = dict(predictions=["CO2 traps heat. The planet warms."], references=["The planet warms because CO2 traps heat."])
     r_mean = evaluate.load(module_path("cec")).compute(**two, variant="causal", aggregation="mean")
@@ -162,5 +162,55 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["signature"].startswith("cec:causal-v1(") and "|agg:f2|" in result["signature"]
+    assert result["signature"].startswith("cec:causal-v2(") and "|agg:f2|" in result["signature"]
     assert result["scores"][0]["sym"] > result["scores"][1]["sym"] + 0.3
+
+
+CROSS_REF = "The pipes froze overnight. As a result, the kitchen flooded."
+CROSS_CASES = {
+    "paraphrase, one sentence": ("The kitchen flooded because the pipes froze overnight.", True),
+    "paraphrase, backward reason": ("The kitchen flooded. This is because the pipes froze overnight.", True),
+    "reversal, reference wording": ("The kitchen flooded. As a result, the pipes froze overnight.", False),
+    "reversal, backward reason": ("The pipes froze overnight. This is because the kitchen flooded.", False),
+}
+
+
+def test_links_across_sentences_order_paraphrases_above_reversals(scorers):
+    plain, causal = scorers
+    texts = [t for t, _ in CROSS_CASES.values()]
+    c = dict(zip(CROSS_CASES, causal.score(texts, [CROSS_REF] * len(texts)).sym))
+    for para in ("paraphrase, one sentence", "paraphrase, backward reason"):
+        for rev in ("reversal, reference wording", "reversal, backward reason"):
+            assert c[para] > c[rev] + 0.1, (para, rev, c)
+    # plain CEC cannot tell: the reversal in the reference's own wording scores at least as high
+    p = dict(zip(CROSS_CASES, plain.score(texts, [CROSS_REF] * len(texts)).sym))
+    assert p["reversal, reference wording"] > p["paraphrase, one sentence"]
+
+
+def test_backward_link_belongs_to_both_sentences_and_uses_the_previous_sentence():
+    """Exact: with a bag-of-words encoder, the link of "A. Therefore B." has the embedding of "A." as its
+    cause and that of the span "B" as its effect ("Therefore B"), in both sentence rows."""
+    enc = Embedder(BagOfWordsEncoder())
+    m = CausalMatcher()
+    sents = ["Ice melts.", "Therefore water flows."]
+    m.prepare(sents, enc)
+    vecs = enc.encode(sents)
+    links = m.text_links(sents, vecs)
+    assert sorted(links) == [0, 1]
+    span = enc.encode(["water flows"])[0]
+    for k in (0, 1):
+        causes, effects = links[k]
+        np.testing.assert_allclose(causes[0], vecs[0], atol=1e-6)
+        np.testing.assert_allclose(effects[0], span, atol=1e-6)
+    # a backward link in a first sentence has nothing to point to
+    assert m.text_links(["Therefore water flows."], vecs[1:]) == {}
+
+
+def test_causal_variant_scores_a_text_over_spacy_max_length():
+    """#15 row 7: a text of more than 1,000,000 characters is scored under --variant causal as under plain."""
+    long = "The ground was wet because it rained " + "and rained " * 100_000 + "."
+    assert len(long) > 1_000_000
+    enc = BagOfWordsEncoder()
+    plain = CECScorer(model=enc).score([long], ["The ground was wet because it rained."])
+    causal = CECScorer(model=enc, variant="causal").score([long], ["The ground was wet because it rained."])
+    assert len(causal.sym) == 1 and np.isfinite(causal.sym[0]) and np.isfinite(plain.sym[0])

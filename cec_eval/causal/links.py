@@ -26,33 +26,95 @@ from typing import TYPE_CHECKING, Iterable, Sequence
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Span, Token
 
-CAUSE_FIRST = "cause_first"  # "A so B": cause on the left
-EFFECT_FIRST = "effect_first"  # "B because A": cause on the right
+CAUSE_FIRST = "cause_first"  # "A so B": cause on the left (PDTB Contingency.Cause.Result)
+EFFECT_FIRST = "effect_first"  # "B because A": cause on the right (PDTB Contingency.Cause.Reason)
 
 _BE = ["is", "was", "are", "were", "be", "been", "being", "'s", "gets", "got", "get"]
 
-#: connective phrases (lower-case token sequences, a "|" marks alternatives for one token)
+# -- the connective inventory ------------------------------------------------------------------
+# Direction comes from the sense, not from our data: a connective whose own argument (PDTB Arg2)
+# is the *cause* is Contingency.Cause.Reason (EFFECT_FIRST: "B because A"); one whose Arg2 is the
+# *effect* is Contingency.Cause.Result (CAUSE_FIRST: "A, so B"). The subset below is transcribed
+# (by hand, offline: the annotated corpus itself is licensed and not installable here) from:
+#   PDTB2  Prasad et al. (2007), The Penn Discourse Treebank 2.0 Annotation Manual, IRCS-08-01:
+#          explicit connectives annotated with Contingency.Cause.Reason / .Result;
+#   PDTB3  Webber, Prasad, Lee & Joshi (2019), The Penn Discourse Treebank 3.0 Annotation Manual,
+#          §2.7.2 / §3.2: AltLex and AltLexC cause markers ("this is because", "that is why",
+#          "the reason is", "as a result of", verb phrases such as "lead to");
+#   ALTLEX Prasad, Joshi & Webber (2010), Realization of discourse relations by other means:
+#          alternative lexicalizations, COLING (the PDTB-2 AltLex cause markers);
+#   VERBS  Girju (2003), Automatic detection of causal relations for question answering, ACL
+#          workshop (explicit causation verbs: cause, lead to, result in, trigger, produce, induce,
+#          bring about, give rise to, contribute to, and their passives "is caused by", "results
+#          from", "stems from", "arises from").
+# A "|" marks alternatives for one token. Sentence-initial Result connectives and an anaphoric
+# subject ("This is because A", "This led to B") point back to the previous sentence
+# (``CausalLink.anaphoric``), as PDTB annotates inter-sentential Arg1 for these connectives.
+LEXICON: list[tuple[str, str, str]] = [
+    # Contingency.Cause.Reason: the connective's own clause is the cause
+    ("because", EFFECT_FIRST, "PDTB2"),
+    ("since", EFFECT_FIRST, "PDTB2"),
+    ("as", EFFECT_FIRST, "PDTB2"),
+    ("now that", EFFECT_FIRST, "PDTB2"),
+    ("insofar|inasmuch as", EFFECT_FIRST, "PDTB2"),
+    ("because of", EFFECT_FIRST, "ALTLEX"),
+    ("due|owing to", EFFECT_FIRST, "ALTLEX"),
+    ("thanks to", EFFECT_FIRST, "ALTLEX"),
+    ("on account of", EFFECT_FIRST, "ALTLEX"),
+    ("as a result|consequence of", EFFECT_FIRST, "ALTLEX"),
+    ("as a direct result of", EFFECT_FIRST, "ALTLEX"),
+    # complex subordinators: "the fact that" belongs to the connective, not to the cause
+    ("due|owing to the fact that", EFFECT_FIRST, "ALTLEX"),
+    ("because of the fact that", EFFECT_FIRST, "ALTLEX"),
+    ("on account of the fact that", EFFECT_FIRST, "ALTLEX"),
+    ("as a result of the fact that", EFFECT_FIRST, "ALTLEX"),
+    ("in view of the fact that", EFFECT_FIRST, "ALTLEX"),
+    ("the reason is|was|being that", EFFECT_FIRST, "PDTB3"),
+    ("the reason is|was", EFFECT_FIRST, "PDTB3"),
+    ("is|was|are|were the result|consequence of", EFFECT_FIRST, "PDTB3"),
+    ("caused|triggered|produced|induced|brought by", EFFECT_FIRST, "VERBS"),
+    ("brought about by", EFFECT_FIRST, "VERBS"),
+    ("result|results|resulted|resulting from", EFFECT_FIRST, "VERBS"),
+    ("stem|stems|stemmed|stemming from", EFFECT_FIRST, "VERBS"),
+    ("arise|arises|arose|arising from", EFFECT_FIRST, "VERBS"),
+    # Contingency.Cause.Result: the connective's own clause is the effect
+    ("so", CAUSE_FIRST, "PDTB2"),
+    ("thus", CAUSE_FIRST, "PDTB2"),
+    ("therefore", CAUSE_FIRST, "PDTB2"),
+    ("hence", CAUSE_FIRST, "PDTB2"),
+    ("consequently", CAUSE_FIRST, "PDTB2"),
+    ("accordingly", CAUSE_FIRST, "PDTB2"),
+    ("as a result", CAUSE_FIRST, "PDTB2"),
+    ("as a consequence", CAUSE_FIRST, "ALTLEX"),
+    ("thereby", CAUSE_FIRST, "PDTB2"),
+    ("so that", CAUSE_FIRST, "PDTB2"),
+    ("if", CAUSE_FIRST, "PDTB2"),  # Contingency.Condition: antecedent -> consequent
+    ("which|that|this is why", CAUSE_FIRST, "PDTB3"),
+    ("that's|this's why", CAUSE_FIRST, "PDTB3"),
+    ("for this|that reason", CAUSE_FIRST, "ALTLEX"),
+    ("because of this|that", CAUSE_FIRST, "ALTLEX"),
+    ("as a result|consequence of this|that", CAUSE_FIRST, "ALTLEX"),
+    ("cause|causes|caused|causing", CAUSE_FIRST, "VERBS"),
+    ("lead|leads|led|leading to", CAUSE_FIRST, "VERBS"),
+    ("result|results|resulted|resulting in", CAUSE_FIRST, "VERBS"),
+    ("trigger|triggers|triggered|triggering", CAUSE_FIRST, "VERBS"),
+    ("produce|produces|produced|producing", CAUSE_FIRST, "VERBS"),
+    ("induce|induces|induced|inducing", CAUSE_FIRST, "VERBS"),
+    ("give|gives|gave|giving rise to", CAUSE_FIRST, "VERBS"),
+    ("bring|brings|brought|bringing about", CAUSE_FIRST, "VERBS"),
+    ("contribute|contributes|contributed|contributing to", CAUSE_FIRST, "VERBS"),
+    ("is|are|was|were responsible for", CAUSE_FIRST, "VERBS"),
+    ("makes|made|make|making", CAUSE_FIRST, "VERBS"),
+]
+
+#: connective phrases by direction (lower-case token sequences, "|" marks alternatives for one token)
 CONNECTIVES: dict[str, list[str]] = {
-    EFFECT_FIRST: [
-        "because", "because of", "since", "due to", "owing to", "thanks to", "on account of",
-        # complex subordinators: "the fact that" belongs to the connective, not to the cause
-        "due|owing to the fact that", "because of the fact that", "in view of the fact that",
-        "as a result of the fact that", "on account of the fact that",
-        "as a result of", "as a consequence of", "as a direct result of",
-        "caused|triggered|produced|created|induced|brought by",
-        "result|results|resulted|resulting from", "stem|stems|stemmed|stemming from",
-        "arise|arises|arose|arising from",
-    ],
-    CAUSE_FIRST: [
-        "so", "therefore", "thus", "hence", "consequently", "as a result", "as a consequence",
-        "which is why", "that is why", "this is why", "for this reason",
-        "cause|causes|caused|causing", "lead|leads|led|leading to", "result|results|resulted|resulting in",
-        "trigger|triggers|triggered|triggering", "produce|produces|produced|producing",
-        "give|gives|gave|giving rise to", "bring|brings|brought|bringing about",
-        "contribute|contributes|contributed|contributing to", "induce|induces|induced|inducing",
-        "is|are|was|were responsible for", "if", "makes|made|make|making",
-    ],
+    kind: [phrase for phrase, k, _ in LEXICON if k == kind] for kind in (EFFECT_FIRST, CAUSE_FIRST)
 }
+
+#: words that stand for the previous sentence when they are all a side of a link holds
+#: ("This is because A": the effect is the previous sentence)
+ANAPHORS = {"this", "that", "it", "these", "those", "which", "all"}
 
 # "so" is a connective after a clause break or before a clause subject, not as an intensifier
 # ("so much", "so big"); these closed-class words start a clause.
@@ -65,24 +127,32 @@ _BREAKS = {",", ";", ":", "and", "—", "–", "-"}
 # auxiliary of a passive ("X is caused by Y" -> effect "X").
 _EDGE = {"and", "then", "which", "that", "who", "what", ",", ";", ":", ".", "!", "?", "—", "–", "-",
          "(", ")", '"', "'", "also", "so", "can", "could", "may", "might", "will", "would", "should",
-         "must", "often", "usually", "directly"} | set(_BE)
+         "must", "often", "usually", "directly", "to", "in", "order"} | set(_BE)
 
 
 @dataclass(frozen=True)
 class CausalLink:
-    """One directed link found in a sentence; offsets are character offsets into the sentence."""
+    """One directed link found in a sentence; offsets are character offsets into the sentence.
+
+    ``anaphoric`` is ``"cause"`` or ``"effect"`` when that side is the *previous sentence* ("A.
+    As a result, B." gives ``CausalLink("", "B", "as a result", anaphoric="cause")``; "B. This is
+    because A." gives ``CausalLink("A", "", "because", anaphoric="effect")``); that side's text is
+    then empty and the matcher fills it in from the text's sentence order. ``""``: both sides are in
+    the sentence."""
 
     cause: str
     effect: str
     connective: str
     start: int = -1
     end: int = -1
+    anaphoric: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     def reversed(self) -> "CausalLink":
-        return CausalLink(self.effect, self.cause, self.connective, self.start, self.end)
+        side = {"cause": "effect", "effect": "cause"}.get(self.anaphoric, "")
+        return CausalLink(self.effect, self.cause, self.connective, self.start, self.end, side)
 
 
 @lru_cache(maxsize=None)
@@ -116,36 +186,40 @@ def spacy_version(backend: str) -> str:
     return out
 
 
-def _phrases(kind: str) -> list[str]:
-    """Every spelled-out phrase of a kind ("lead|leads to" -> "lead to", "leads to")."""
-    out = []
-    for p in CONNECTIVES[kind]:
-        out += [" ".join(words) for words in itertools.product(*(tok.split("|") for tok in p.split()))]
-    return out
+def spell_out(pattern: str) -> list[str]:
+    """Every phrase a lexicon pattern stands for ("lead|leads to" -> ["lead to", "leads to"])."""
+    return [" ".join(words) for words in itertools.product(*(tok.split("|") for tok in pattern.split()))]
 
 
-_MATCHERS: dict[int, object] = {}
+def _phrases(kind: str, exclude: frozenset[str] = frozenset()) -> list[str]:
+    """Every spelled-out phrase of a kind, less the ``exclude``d ones."""
+    return [p for pattern in CONNECTIVES[kind] for p in spell_out(pattern) if p not in exclude]
 
 
-def _matcher(nlp):
+_MATCHERS: dict[tuple, object] = {}
+
+
+def _matcher(nlp, exclude: frozenset[str] = frozenset()):
     """A PhraseMatcher on lower-cased tokens (hash look-ups: much faster than token patterns)."""
-    key = id(nlp.vocab)
+    key = (id(nlp.vocab), exclude)
     if key not in _MATCHERS:
         from spacy.matcher import PhraseMatcher
 
         m = PhraseMatcher(nlp.vocab, attr="LOWER")
         blank = _blank()
         for kind in CONNECTIVES:
-            m.add(kind, [blank.make_doc(p) for p in _phrases(kind)])
+            phrases = _phrases(kind, exclude)
+            if phrases:
+                m.add(kind, [blank.make_doc(p) for p in phrases])
         _MATCHERS[key] = m
     return _MATCHERS[key]
 
 
-def _find_connectives(doc: "Doc", nlp) -> list[tuple[str, int, int]]:
+def _find_connectives(doc: "Doc", nlp, exclude: frozenset[str] = frozenset()) -> list[tuple[str, int, int]]:
     """(kind, start, end) token spans of the connectives, longest match first, no overlaps."""
     from spacy.util import filter_spans
 
-    matches = _matcher(nlp)(doc)
+    matches = _matcher(nlp, exclude)(doc)
     kinds = {(s, e): doc.vocab.strings[label] for label, s, e in matches}
     spans = filter_spans([doc[s:e] for _, s, e in matches])
     return [
@@ -175,7 +249,14 @@ def _is_connective(doc: "Doc", span: "Span") -> bool:
             return prev is not None
         if nxt is None or nxt in {"much", "many", "far", "long", "as", "few", "little"}:
             return False
+        if prev is None:  # "So, B." / "So the game was cancelled.": the cause is the previous sentence
+            return nxt == "," or nxt in _CLAUSE_STARTERS
         return prev in _BREAKS or nxt in _CLAUSE_STARTERS
+    if first == "as" and len(span) == 1:
+        # Reason "as" only where it opens a clause after a comma or the sentence start ("B, as the
+        # door was open"); "such as", "as well as", "as big as", "known as" are not connectives
+        # ("as a child", "as a result" when that phrase is left out of the lexicon: not a clause)
+        return (prev is None or prev == ",") and nxt in _CLAUSE_STARTERS - {"a", "an", "no", "some", "many", "most"}
     if first in {"make", "makes", "made", "making"}:
         # "A makes B wet" is causal, "A makes sense" / "made of" are not: need two words after it
         return nxt is not None and nxt not in {"sense", "of", "up", "sure", "it", "a", "an", "the", "use"} and span.end + 1 < len(doc)
@@ -207,11 +288,20 @@ def _has_content(tokens: Sequence["Token"]) -> bool:
     return any(t.is_alpha and not t.is_stop for t in tokens) or sum(t.is_alpha for t in tokens) >= 2
 
 
-def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[list, list, int, int]]:
+def _anaphoric(tokens: list["Token"]) -> bool:
+    """A side that only points back ("This", "It", "That"): it stands for the previous sentence."""
+    toks = _trim(tokens)
+    return 0 < len(toks) <= 2 and all(t.lower_ in ANAPHORS for t in toks)
+
+
+def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[list, list, int, int, str]]:
     """Clause-order spans: each connective's left side reaches back to the previous connective
     (or the sentence start), its right side forward to the next one (or the end). A
     sentence-initial effect-first connective ("Because A, B") takes the cause up to the first
-    comma and the effect after it."""
+    comma and the effect after it. A sentence-initial cause-first connective ("As a result, B"),
+    a sentence-initial effect-first one with no comma after its clause ("The reason is that A.")
+    and one whose left side is only an anaphor ("This is because A", "This led to B") leave the
+    other side to the previous sentence (the fifth element names that side)."""
     out = []
     bounds = [(s, e) for _, s, e in conns]
     for k, (kind, s, e) in enumerate(conns):
@@ -219,9 +309,16 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
         right_end = bounds[k + 1][0] if k + 1 < len(conns) else len(doc)
         left = _after_last_break(list(doc[left_start:s]))
         right = _before_first_break(list(doc[e:right_end]), relative=_relative(doc, s))
-        initial = not _trim(left)
-        if initial and kind == CAUSE_FIRST and doc[s].lower_ != "if":
-            continue  # "Therefore, B." / "So B.": the cause is in an earlier sentence
+        initial = not _trim(left) and k == 0
+        back = initial or (k == 0 and _anaphoric(left))
+        if kind == CAUSE_FIRST and doc[s].lower_ == "if" and initial:
+            back = False  # "If A, then B": both sides are here
+        if back and kind == CAUSE_FIRST and doc[s].lower_ != "if":
+            out.append(([], right, s, e, "cause"))  # "Therefore, B." / "This led to B."
+            continue
+        if back and (kind == EFFECT_FIRST) and (_anaphoric(left) or not [t for t in right if t.text in {",", ";"}]):
+            out.append((right, [], s, e, "effect"))  # "This is because A." / "The reason is that A."
+            continue
         if initial:
             # "Because A, B" / "If A, then B" / "Due to A, B": split the right side at its first comma
             commas = [t.i for t in right if t.text in {",", ";"}]
@@ -233,7 +330,7 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
             cause, effect = left, right
         else:
             effect, cause = left, right
-        out.append((cause, effect, s, e))
+        out.append((cause, effect, s, e, ""))
     return out
 
 
@@ -345,37 +442,55 @@ class LinkExtractor:
 
     BACKENDS = ("surface", "parser")
 
-    def __init__(self, backend: str = "surface", batch_size: int = 256) -> None:
+    def __init__(self, backend: str = "surface", batch_size: int = 256, exclude: Iterable[str] = ()) -> None:
         if backend not in self.BACKENDS:
             raise ValueError(f"unknown link backend {backend!r}; choose from {self.BACKENDS}")
         self.backend = backend
         self.batch_size = batch_size
+        #: spelled-out connective phrases left out of the lexicon (leave-one-family-out runs)
+        self.exclude = frozenset(p.lower() for p in exclude)
 
     @property
     def name(self) -> str:
-        return f"{self.backend}:{spacy_version(self.backend)}"
+        out = f"{self.backend}:{spacy_version(self.backend)}"
+        return out + (f"-{len(self.exclude)}conn" if self.exclude else "")
 
     def __call__(self, sentence: str) -> list[CausalLink]:
         return self.extract([sentence])[0]
 
     def extract(self, sentences: Iterable[str]) -> list[list[CausalLink]]:
+        """Links of each sentence. Any length is accepted: the surface backend runs spaCy's
+        tokenizer directly (``make_doc`` refuses texts over ``nlp.max_length``, spaCy E088, and
+        the tokenizer has no such limit); the parser backend parses sentences up to
+        ``nlp.max_length`` characters and takes the surface links of longer ones (a parse of
+        a million characters needs about a gigabyte per 100,000)."""
         sentences = list(sentences)
+        blank = _blank()
         if self.backend == "surface":
-            nlp = _blank()
-            docs: Iterable = (nlp.make_doc(s) for s in sentences)
-        else:
-            nlp = _parser()
-            docs = nlp.pipe(sentences, batch_size=self.batch_size)
-        return [self._links(doc, nlp) for doc in docs]
+            return [self._links(blank.tokenizer(s), blank) for s in sentences]
+        nlp = _parser()
+        short = [s for s in sentences if len(s) <= nlp.max_length]
+        parsed = iter(nlp.pipe(short, batch_size=self.batch_size))
+        return [self._links(next(parsed), nlp) if len(s) <= nlp.max_length else self._links(blank.tokenizer(s), blank)
+                for s in sentences]
 
     def _links(self, doc: "Doc", nlp) -> list[CausalLink]:
-        conns = _find_connectives(doc, nlp)
+        conns = _find_connectives(doc, nlp, self.exclude)
         if not conns:
             return []
         out = []
-        surface = {(s, e): (c, ef) for c, ef, s, e in _surface_links(doc, conns)}
+        surface = {(s, e): (c, ef, side) for c, ef, s, e, side in _surface_links(doc, conns)}
         for kind, s, e in conns:
             spans = None
+            side = ""
+            if (s, e) in surface and surface[(s, e)][2]:
+                cause, effect, side = surface[(s, e)]
+                kept = _trim(effect if side == "cause" else cause)
+                if _has_content(kept):
+                    out.append(CausalLink(_span_text(kept) if side == "effect" else "",
+                                          _span_text(kept) if side == "cause" else "",
+                                          doc[s:e].text.lower(), doc[s].idx, doc[e - 1].idx + len(doc[e - 1]), side))
+                continue
             if self.backend == "parser":
                 tree = _parser_link(doc, kind, s, e)
                 if tree is not None:
@@ -385,8 +500,8 @@ class LinkExtractor:
                     spans = ([doc[i] for i in sorted(cause_ids)], [doc[i] for i in sorted(effect_ids)])
                     if not (_has_content(_trim(spans[0])) and _has_content(_trim(spans[1]))):
                         spans = None
-            if spans is None:
-                spans = surface.get((s, e))
+            if spans is None and (s, e) in surface:
+                spans = surface[(s, e)][:2]
             if spans is None:
                 continue
             cause, effect = _trim(spans[0]), _trim(spans[1])

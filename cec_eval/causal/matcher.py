@@ -10,7 +10,12 @@ For a generated sentence g and a reference sentence a:
   swapped = ( cos(cause_g, effect_a) + cos(effect_g, cause_a) ) / 2
   S = (1 − w) · cos(g, a) + w · direct − penalty · max(0, swapped − direct)
 
-so a link whose cause and effect line up with the other's effect and cause (a reversal) loses
+A link across sentences ("A. As a result, B."; "B. This is because A."; :mod:`.links` marks
+the side that is the previous sentence) takes that sentence's own embedding for the missing side,
+and the link belongs to *both* sentences: each of them is compared as a directed link, so a
+reversal cannot score through its cause-only or effect-only sentence.
+
+So a link whose cause and effect line up with the other's effect and cause (a reversal) loses
 score instead of gaining it from the shared words, while a paraphrase with another connective or
 clause order ("B because A" for "A, so B") is scored by its aligned cause and effect.
 S is clipped to [-1, 1]. Eq. 2's row and column maxima are unchanged; CEC_sym defaults to the
@@ -32,7 +37,7 @@ from .links import CausalLink, LinkExtractor
 if TYPE_CHECKING:  # pragma: no cover
     from ..embed import Embedder
 
-VERSION = "causal-v1"
+VERSION = "causal-v2"  # v2: links across sentences (backward-pointing connectives), PDTB-sourced lexicon
 #: the CEC_sym rule a scorer uses with this matcher unless told otherwise (see cec_eval.aggregate)
 DEFAULT_AGGREGATION = "f3"
 DEFAULT_WEIGHT = 0.5
@@ -63,16 +68,19 @@ class CausalMatcher:
 
     default_aggregation = DEFAULT_AGGREGATION
 
-    def __init__(self, links: str = "surface", weight: float = DEFAULT_WEIGHT, penalty: float = DEFAULT_PENALTY) -> None:
+    def __init__(self, links: str = "surface", weight: float = DEFAULT_WEIGHT, penalty: float = DEFAULT_PENALTY,
+                 exclude: Sequence[str] = ()) -> None:
         if not 0.0 <= weight <= 1.0:
             raise ValueError(f"weight must be in [0, 1], got {weight}")
         if penalty < 0:
             raise ValueError(f"penalty must be >= 0, got {penalty}")
-        self.extractor = LinkExtractor(links)
+        self.extractor = LinkExtractor(links, exclude=exclude)
         self.weight = float(weight)
         self.penalty = float(penalty)
         self._links: dict[str, list[CausalLink]] = {}
-        self._spans: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # sentence -> (causes, effects)
+        self._spans: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # sentence -> (causes, effects), links inside it
+        # sentence -> [(cause vector or None, effect vector or None)]: links with a side in the previous sentence
+        self._open: dict[str, list[tuple[np.ndarray | None, np.ndarray | None]]] = {}
         self.stats = {"sentences": 0, "with_links": 0, "link_pairs": 0, "reversed_pairs": 0}
 
     @property
@@ -89,18 +97,21 @@ class CausalMatcher:
         for sentence, links in zip(new, found):
             self._links[sentence] = links
             for link in links:
-                spans += [_clause_form(link.cause), _clause_form(link.effect)]
+                spans += [_clause_form(x) for x in (link.cause, link.effect) if x]
         self.stats["sentences"] += len(new)
         self.stats["with_links"] += sum(bool(x) for x in found)
         if not spans:
             return
-        vectors = embedder.encode(spans)
-        index = {s: k for k, s in enumerate(spans)}
+        vectors = embedder.encode(list(dict.fromkeys(spans)))
+        index = {s: k for k, s in enumerate(dict.fromkeys(spans))}
+        vec = lambda x: vectors[index[_clause_form(x)]] if x else None  # noqa: E731
         for sentence, links in zip(new, found):
-            if links:
-                causes = vectors[[index[_clause_form(link.cause)] for link in links]]
-                effects = vectors[[index[_clause_form(link.effect)] for link in links]]
-                self._spans[sentence] = (causes, effects)
+            inside = [link for link in links if not link.anaphoric]
+            if inside:
+                self._spans[sentence] = (np.stack([vec(l.cause) for l in inside]), np.stack([vec(l.effect) for l in inside]))
+            back = [(vec(l.cause), vec(l.effect)) for l in links if l.anaphoric]
+            if back:
+                self._open[sentence] = back
 
     def links(self, sentence: str) -> list[CausalLink]:
         """The links found in a sentence seen by :meth:`prepare` (extracts it otherwise)."""
@@ -114,6 +125,33 @@ class CausalMatcher:
         g, a = self._spans.get(g_sentence), self._spans.get(a_sentence)
         if g is None or a is None:
             return None
+        return self._pair(g, a)
+
+    def text_links(self, sentences: Sequence[str], vectors: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """Sentence index -> (cause vectors, effect vectors) of every link a sentence of one text
+        takes part in: its own links, plus each link of the *next* sentence that points back to it
+        ("A. As a result, B."), with this sentence's embedding as the missing side. A backward
+        link in the first sentence has nothing to point to and is dropped."""
+        out: dict[int, tuple[list, list]] = {}
+        for i, s in enumerate(sentences):
+            if s in self._spans:
+                c, e = self._spans[s]
+                out.setdefault(i, ([], []))
+                out[i][0].extend(c)
+                out[i][1].extend(e)
+            if i == 0:
+                continue
+            for c, e in self._open.get(s, ()):
+                c = vectors[i - 1] if c is None else c
+                e = vectors[i - 1] if e is None else e
+                for k in (i - 1, i):
+                    out.setdefault(k, ([], []))
+                    out[k][0].append(c)
+                    out[k][1].append(e)
+        return {k: (np.stack(c), np.stack(e)) for k, (c, e) in out.items()}
+
+    @staticmethod
+    def _pair(g: tuple[np.ndarray, np.ndarray], a: tuple[np.ndarray, np.ndarray]) -> tuple[float, float]:
         (cg, eg), (ca, ea) = g, a
         direct = (cg @ ca.T + eg @ ea.T) / 2
         swapped = (cg @ ea.T + eg @ ca.T) / 2
@@ -124,14 +162,13 @@ class CausalMatcher:
         sim = cosine_matrix(g, a)
         if self.weight == 0 and self.penalty == 0:
             return sim
-        rows = [i for i, s in enumerate(generated) if s in self._spans]
-        cols = [j for j, s in enumerate(reference) if s in self._spans]
-        if not rows or not cols:
+        g_links, a_links = self.text_links(generated, g), self.text_links(reference, a)
+        if not g_links or not a_links:
             return sim
         sim = sim.copy()
-        for i in rows:
-            for j in cols:
-                direct, swapped = self.link_scores(generated[i], reference[j])
+        for i, gl in g_links.items():
+            for j, al in a_links.items():
+                direct, swapped = self._pair(gl, al)
                 self.stats["link_pairs"] += 1
                 reversal = max(0.0, swapped - direct)
                 self.stats["reversed_pairs"] += reversal > 0
