@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
 from . import stats
 from .errors import InputError
+from .inputs import EmptyPredictionWarning, check_predictions, empty_note, empty_rows
 from .metrics import LABELS, MetricResult, check_inputs, get_metric, parse_metrics
 
 
@@ -31,18 +33,33 @@ class Comparison:
     system_tests: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     baseline: str | None = None
     settings: dict[str, Any] = field(default_factory=dict)
+    #: per system, the rows whose prediction is empty (scored 0 by every metric; flagged in the views)
+    empty: dict[str, list[int]] = field(default_factory=dict)
 
     # -- views ---------------------------------------------------------------------------------
     def signatures(self) -> dict[str, str]:
         first = self.results[self.systems[0]]
         return {m: first[m].signature for m in self.metrics}
 
+    def flagged(self) -> dict[str, str]:
+        """One line per system with empty predictions (the metrics' own per-metric notes about
+        them are folded into it)."""
+        out = {}
+        for s in self.systems:
+            rows = self.empty.get(s) or []
+            if rows:
+                n = len(self.results[s][self.metrics[0]].scores)
+                shown = ", ".join(map(str, rows[:10])) + (", ..." if len(rows) > 10 else "")
+                out[s] = f"system {s!r}: {len(rows)} of {n} predictions are empty (rows {shown}); every metric scores them 0"
+        return out
+
     def notes(self) -> list[str]:
-        seen: list[str] = []
-        for sysres in self.results.values():
+        seen: list[str] = list(self.flagged().values())
+        for s, sysres in self.results.items():
             for r in sysres.values():
+                folded = empty_note(r.label, r.empty_predictions, len(r.scores)) if r.empty_predictions else None
                 for note in r.notes:
-                    if note not in seen:
+                    if note != folded and note not in seen:
                         seen.append(note)
         return seen
 
@@ -66,6 +83,7 @@ class Comparison:
             "baseline": self.baseline,
             "system_tests": self.system_tests,
             "notes": self.notes(),
+            "empty_predictions": {s: list(self.empty.get(s, [])) for s in self.systems},
             "scores": {s: {m: self.results[s][m].scores for m in self.metrics} for s in self.systems} if details else None,
         }
 
@@ -76,14 +94,14 @@ class Comparison:
         head = ["Model"]
         for m in self.metrics:
             head += [LABELS[m], f"{LABELS[m]} ci_low", f"{LABELS[m]} ci_high"]
-        head.append("n")
+        head += ["n", "empty"]
         w.writerow(head)
         for s in self.systems:
             row: list[Any] = [s]
             for m in self.metrics:
                 c = self.cells[s][m]
                 row += [_num(c.estimate), _num(c.low), _num(c.high)]
-            row.append(len(self.results[s][self.metrics[0]].scores))
+            row += [len(self.results[s][self.metrics[0]].scores), len(self.empty.get(s, []))]
             w.writerow(row)
         return buf.getvalue()
 
@@ -101,10 +119,13 @@ class Comparison:
             for m in self.metrics:
                 text = self.cells[s][m].format(digits)
                 cells.append(f"**{text}**" if len(self.systems) > 1 and best[m] == s else text)
-            lines.append(f"| {s} | " + " | ".join(cells) + " |")
+            mark = " †" if self.empty.get(s) else ""
+            lines.append(f"| {s}{mark} | " + " | ".join(cells) + " |")
         n = len(self.results[self.systems[0]][self.metrics[0]].scores)
         lines += ["", f"n = {n} items per system; bold = highest mean. "
                   f"CI: {self.settings.get('n_resamples')} percentile bootstrap resamples over items, seed {self.settings.get('seed')}."]
+        for line in self.flagged().values():
+            lines.append(f"† {line}.")
         if "bleu" in self.metrics:
             corp = ", ".join(
                 f"{s} {self.results[s]['bleu'].corpus:.{digits}f}" for s in self.systems if self.results[s]["bleu"].corpus is not None
@@ -113,7 +134,8 @@ class Comparison:
                 lines.append(f"Corpus BLEU (sacrebleu, one score over all n-grams): {corp}.")
         lines += ["", "### Signatures", ""]
         lines += [f"- {LABELS[m]}: `{sig}`" for m, sig in self.signatures().items()]
-        for note in self.notes():
+        flagged = set(self.flagged().values())
+        for note in (n for n in self.notes() if n not in flagged):
             lines += ["", f"> **Warning:** {note}"]
         if self.metric_tests:
             lines += ["", "### Metric vs metric on the same explanations (§4.3)", ""]
@@ -201,9 +223,10 @@ def check_systems(references: Sequence[Any], systems: dict[str, Sequence[Any]]) 
     for name, outs in systems.items():
         if len(outs) != len(references):
             raise InputError(f"system {name!r} has {len(outs)} rows but the references have {len(references)}")
-        for i, text in enumerate(outs):
-            if not isinstance(text, str):
-                raise InputError(f"system {name!r} row {i}: expected a string, got {type(text).__name__}")
+        try:
+            check_predictions(outs)
+        except InputError as e:
+            raise InputError(f"system {name!r}: {e}") from None
 
 
 def compare_systems(
@@ -243,7 +266,9 @@ def compare_systems(
         for s in system_names:
             bar.set_postfix_str(f"{m} / {s}")
             try:
-                results[s][m] = metric.score(list(systems[s]), list(references))
+                with warnings.catch_warnings():  # folded into one flagged line per system
+                    warnings.simplefilter("ignore", EmptyPredictionWarning)
+                    results[s][m] = metric.score(list(systems[s]), list(references))
             except InputError as e:
                 raise InputError(f"system {s!r}: {e}") from None
             bar.update()
@@ -290,4 +315,5 @@ def compare_systems(
         "paired_ar_trials": paired_ar_trials,
         "test_seed": test_seed,
     }
-    return Comparison(system_names, names, results, cells, metric_tests, system_tests, baseline, settings)
+    empty = {s: empty_rows(systems[s]) for s in system_names}
+    return Comparison(system_names, names, results, cells, metric_tests, system_tests, baseline, settings, empty)

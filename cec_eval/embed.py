@@ -61,6 +61,7 @@ class Embedder:
         self.batch_size = int(batch_size)
         self.show_progress = show_progress
         self._cache: dict[str, np.ndarray] = {}
+        self._truncated: set[str] = set()  # cached sentences the encoder truncated
         self.stats = {"requested": 0, "encoded": 0}
         if model is None or isinstance(model, (str, os.PathLike)):
             from sentence_transformers import SentenceTransformer
@@ -105,6 +106,28 @@ class Embedder:
             raise ValueError("encoder returned non-finite values")
         return _normalise(out)
 
+    @property
+    def max_length(self) -> int | None:
+        """The encoder's input limit in word pieces (special tokens included), None if unknown
+        (an encoder without a tokenizer, e.g. a callable)."""
+        limit = getattr(self.model, "max_seq_length", None)
+        return int(limit) if limit and getattr(self.model, "tokenizer", None) is not None else None
+
+    def _note_truncated(self, sentences: list[str]) -> None:
+        limit = self.max_length
+        if limit is None:
+            return
+        # a character gives at most one word piece (two, generously, for case foldings such as
+        # "İ"), so only sentences over limit/2 characters need the tokenizer
+        long = [s for s in sentences if 2 * len(s) + 2 > limit]
+        if long:
+            ids = self.model.tokenizer(long, add_special_tokens=True, truncation=False, verbose=False)["input_ids"]
+            self._truncated.update(s for s, x in zip(long, ids) if len(x) > limit)
+
+    def truncated(self, sentences: Sequence[str]) -> list[bool]:
+        """For each (already encoded) sentence, whether the encoder cut it at :attr:`max_length`."""
+        return [s in self._truncated for s in sentences]
+
     def encode(self, sentences: Sequence[str]) -> np.ndarray:
         """Normalised embeddings, one row per input; only sentences not yet cached are encoded,
         in one call."""
@@ -114,6 +137,7 @@ class Embedder:
         if missing:
             vectors = self._encode_raw(missing)
             self._cache.update(zip(missing, vectors))
+            self._note_truncated(missing)
             self.stats["encoded"] += len(missing)
         if not sentences:
             return np.zeros((0, 0), dtype=np.float32)
@@ -121,3 +145,4 @@ class Embedder:
 
     def clear_cache(self) -> None:
         self._cache.clear()
+        self._truncated.clear()

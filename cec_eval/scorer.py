@@ -9,6 +9,7 @@ matrix) → aggregate (Eq. 2) → optional rescaling, alignment report and signa
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -20,6 +21,7 @@ from . import aggregate, baseline
 from .align import Alignment, align
 from .embed import Embedder, EncoderLike
 from .errors import InputError
+from .inputs import check_pairs, empty_note, nrefs, warn_empty
 from .matchers import Matcher, get_matcher
 from .signature import Signature
 from .split import SplitterLike, get_splitter
@@ -37,6 +39,11 @@ class CECResult:
     signature: str
     reference_index: list[int] = field(default_factory=list)
     empty_predictions: list[int] = field(default_factory=list)
+    #: per row: sentences (of the prediction and its references) longer than the encoder's
+    #: ``max_seq_length`` in word pieces, which it truncated before embedding (0s for an encoder
+    #: without a tokenizer, whose limit is unknown)
+    truncated: list[int] = field(default_factory=list)
+    max_length: int | None = None  # the encoder's limit, for the summary
     alignments: list[Alignment] | None = None
     raw: dict[str, list[float]] | None = None  # un-rescaled values when rescaling is on
 
@@ -58,6 +65,7 @@ class CECResult:
             "n": len(self),
             "mean": self.mean,
             "empty_predictions": self.empty_predictions,
+            "truncated": self.truncated,
             "scores": [
                 {"forward": f, "backward": b, "sym": s, "reference_index": r}
                 for f, b, s, r in zip(self.forward, self.backward, self.sym, self.reference_index)
@@ -69,26 +77,46 @@ class CECResult:
             out["alignments"] = [a.to_dict() for a in self.alignments]
         return out
 
+    @property
+    def notes(self) -> list[str]:
+        """One line per thing that did not go as written: empty predictions, truncated sentences."""
+        out = []
+        if self.empty_predictions:
+            out.append(empty_note("CEC", self.empty_predictions, len(self)))
+        if any(self.truncated):
+            rows = [i for i, k in enumerate(self.truncated) if k]
+            out.append(truncation_note(sum(self.truncated), rows, self.max_length))
+        return out
+
+    def summary(self) -> str:
+        """The corpus scores, n, the warnings and the signature, one per line (what the CLI prints)."""
+        m = self.mean
+        lines = [
+            f"CEC_sym = {m['sym']:.4f} (forward {m['forward']:.4f}, backward {m['backward']:.4f}, n={len(self)})",
+            *(f"warning: {w}" for w in self.notes),
+            f"signature: {self.signature}",
+        ]
+        return "\n".join(lines)
+
     def __str__(self) -> str:
         m = self.mean
+        warn = "".join(f" | warning: {w}" for w in self.notes)
         return (
             f"CEC_sym = {m['sym']:.4f} (forward {m['forward']:.4f}, backward {m['backward']:.4f}, "
-            f"n={len(self)}) | {self.signature}"
+            f"n={len(self)}){warn} | {self.signature}"
         )
 
 
-def _check_texts(name: str, values: Any) -> list:
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-        raise InputError(f"{name} must be a list, got {type(values).__name__}")
-    return list(values)
+class TruncationWarning(UserWarning):
+    """Some sentences were longer than the encoder's limit and were truncated before embedding."""
 
 
-def _check_str(where: str, value: Any) -> str:
-    if value is None:
-        raise InputError(f"{where} is None")
-    if not isinstance(value, str):
-        raise InputError(f"{where} is {type(value).__name__}, expected str")
-    return value
+def truncation_note(n_sentences: int, rows: list[int], limit: int | None) -> str:
+    shown = ", ".join(map(str, rows[:10])) + (", ..." if len(rows) > 10 else "")
+    return (
+        f"CEC: {n_sentences} sentence(s) in {len(rows)} row(s) (rows {shown}) are longer than the encoder's "
+        f"{limit} word pieces and were truncated before embedding; text past the limit does not count"
+    )
 
 
 class CECScorer:
@@ -163,26 +191,6 @@ class CECScorer:
         )
 
     # -- scoring -----------------------------------------------------------------------------
-    def _validate(self, predictions: Any, references: Any) -> tuple[list[str], list[list[str]]]:
-        preds = _check_texts("predictions", predictions)
-        refs = _check_texts("references", references)
-        if len(preds) != len(refs):
-            raise InputError(f"predictions has {len(preds)} rows but references has {len(refs)}")
-        preds = [_check_str(f"predictions[{i}]", p) for i, p in enumerate(preds)]
-        out_refs = []
-        for i, r in enumerate(refs):
-            group = [r] if isinstance(r, str) or r is None else r
-            if not isinstance(group, Sequence) or isinstance(group, bytes):
-                raise InputError(f"references[{i}] is {type(r).__name__}, expected str or list of str")
-            if len(group) == 0:
-                raise InputError(f"references[{i}] is an empty list")
-            group = [
-                _check_str(f"references[{i}]" + (f"[{k}]" if isinstance(r, Sequence) and not isinstance(r, str) else ""), x)
-                for k, x in enumerate(group)
-            ]
-            out_refs.append(group)
-        return preds, out_refs
-
     def score(
         self,
         predictions: Sequence[str],
@@ -193,11 +201,24 @@ class CECScorer:
     ) -> CECResult:
         """CEC of each prediction against its reference(s).
 
-        ``references[i]`` is a str or a list of str (the best reference by CEC_sym counts).
-        An empty prediction (or one with no sentence that has letters, digits or symbols) scores
-        0 and is listed in ``empty_predictions``; an empty reference is an error naming its row.
+        Args:
+            predictions: n generated explanations (str).
+            references: n rows, each a str or a list of str (rows may mix both); with several
+                references the ``multi_ref`` rule combines them.
+            details: also return the alignment report of each row.
+            rescale: override ``rescale_with_baseline`` for this call.
+
+        Returns:
+            :class:`CECResult`: per-row forward, backward and sym in [-1, 1] (raw cosine means;
+            rescaled values are (x − b)/(1 − b)), the chosen reference, the empty rows and the
+            sentences the encoder truncated per row.
+
+        The input contract is :mod:`cec_eval.inputs`: an empty prediction (no sentence with a
+        letter, digit or symbol) scores exactly 0 in every direction, raw and rescaled, is listed
+        in ``empty_predictions`` and warned about; an empty corpus, a non-string or an empty
+        reference is an :class:`InputError` naming the row.
         """
-        preds, refs = self._validate(predictions, references)
+        preds, refs = check_pairs(predictions, references)
         rescale = self.rescale_with_baseline if rescale is None else rescale
         show = self.show_progress if self.show_progress is not None else len(preds) >= 2000
         pred_sents = [self.split(p) for p in tqdm(preds, desc="split", disable=not show, leave=False)]
@@ -207,7 +228,7 @@ class CECScorer:
             for k, sents in enumerate(split_group):
                 if not sents:
                     where = f"references[{i}]" + (f"[{k}]" if len(group) > 1 else "")
-                    raise InputError(f"{where} has no sentence to compare against (empty or punctuation only)")
+                    raise InputError(f"{where}: the splitter {self.splitter.name} returned no sentence to compare against")
             ref_sents.append(split_group)
 
         # One embedding pass over every unique sentence of the call (the embedder skips cached ones).
@@ -220,6 +241,11 @@ class CECScorer:
         def vectors(sents: list[str]) -> np.ndarray:
             return matrix[[index[s] for s in sents]] if sents else np.zeros((0, matrix.shape[1]), np.float32)
 
+        cut = dict(zip(unique, self.embedder.truncated(unique)))
+        truncated = [
+            sum(cut[x] for x in g_sents) + sum(cut[x] for sents in groups for x in sents)
+            for g_sents, groups in zip(pred_sents, ref_sents)
+        ]
         fwd, bwd, sym, chosen, empty, alignments = [], [], [], [], [], []
         for i, (g_sents, groups) in enumerate(zip(pred_sents, ref_sents)):
             if not g_sents:
@@ -236,19 +262,24 @@ class CECScorer:
             if details:
                 alignments.append(align(sims[k], g_sents, groups[k], k))
 
-        nrefs = {len(g) for g in refs}
         result = CECResult(
             fwd, bwd, sym,
-            signature=self.signature(str(nrefs.pop()) if len(nrefs) == 1 else "var", rescale).format(),
+            signature=self.signature(nrefs(refs), rescale).format(),
             reference_index=chosen,
             empty_predictions=empty,
+            truncated=truncated,
+            max_length=self.embedder.max_length,
             alignments=alignments if details else None,
         )
         if rescale:
             b = self.baseline
             result.raw = {d: list(getattr(result, d)) for d in DIRECTIONS}
+            skip = set(empty)  # an empty prediction is 0 on every scale (see cec_eval.inputs)
             for d in DIRECTIONS:
-                setattr(result, d, [aggregate.rescale(x, b[d]) for x in getattr(result, d)])
+                setattr(result, d, [0.0 if i in skip else aggregate.rescale(x, b[d]) for i, x in enumerate(getattr(result, d))])
+        warn_empty("CEC", empty, len(preds))
+        if any(truncated):
+            warnings.warn(result.notes[-1], TruncationWarning, stacklevel=2)
         return result
 
 

@@ -4,7 +4,8 @@ A :class:`Splitter` turns a text into sentences. Line breaks are handled first (
 default: a line starts a new block unless it continues a hard-wrapped sentence — the previous line
 has no closing punctuation and this one starts in lower case and is not a list item — so list items
 and steps of LLM explanations are separate while wrapped prose is not cut), then a sentence
-splitter runs on each block. Fragments with no letters, digits or symbols (e.g. a lone "..." or "-") are dropped, so an
+splitter runs on each block. Fragments with no letters, digits or symbols (e.g. a lone "..." or "-"; see
+:func:`cec_eval.inputs.has_content`) are dropped, so an
 explanation consisting only of punctuation has no sentences and scores as empty.
 
 The default backend was chosen by measurement on tricky text: see ``docs/splitters.md``.
@@ -12,11 +13,12 @@ The default backend was chosen by measurement on tricky text: see ``docs/splitte
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from typing import Callable, Union
+
+from .inputs import has_content as _has_content
 
 DEFAULT_SPLITTER = "nupunkt"
 LINE_MODES = ("smart", "lines", "none")
@@ -29,12 +31,6 @@ def _pkg_version(dist: str) -> str:
         return version(dist)
     except PackageNotFoundError:  # pragma: no cover
         return "?"
-
-
-def _has_content(sentence: str) -> bool:
-    # Letters (L), numbers (N) and symbols (S, which includes emoji) count; punctuation,
-    # separators and control characters alone do not.
-    return any(unicodedata.category(ch)[0] in "LNS" for ch in sentence)
 
 
 @lru_cache(maxsize=None)

@@ -129,3 +129,85 @@ def test_evaluate_module_doctest(tmp_path, monkeypatch):
     spec.loader.exec_module(module)
     failed, attempted = doctest.testmod(module)
     assert attempted >= 4 and failed == 0
+
+
+# -- the evaluate module keeps every row's shape (in-process; the MiniLM values are CECScorer's) --
+
+P = "CO2 traps heat. So the planet warms."
+R = "The planet warms because CO2 traps heat."
+
+
+@pytest.fixture(scope="module")
+def cec_module():
+    import evaluate
+
+    return evaluate.load(module_path("cec"))
+
+
+@pytest.mark.parametrize(
+    "references",
+    [
+        [R, [R, "Ice melts."]],  # evaluate used to store row 2 as the text "['...', 'Ice melts.']"
+        [["Ice melts.", "Seas rise."], "Warming"],  # ... or split "Warming" into 7 one-letter references
+        [R, "Ice melts."],
+        [[R], ["Ice melts.", R, "Seas rise."]],
+    ],
+)
+def test_evaluate_scores_mixed_reference_shapes_as_the_python_api(cec_module, references):
+    from cec_eval import get_scorer
+
+    got = cec_module.compute(predictions=[P, P], references=references)
+    want = get_scorer().score([P, P], references)
+    assert [s["sym"] for s in got["scores"]] == pytest.approx(want.sym, abs=1e-6)
+    assert [s["reference_index"] for s in got["scores"]] == want.reference_index
+    assert got["signature"] == want.signature
+    if references[1] == [R, "Ice melts."]:
+        assert got["scores"][1]["sym"] == pytest.approx(0.7891, abs=1e-4)
+
+
+def test_evaluate_add_and_add_batch_keep_shapes(cec_module):
+    from cec_eval import get_scorer
+
+    cec_module.add(prediction=P, reference=R)
+    cec_module.add_batch(predictions=[P], references=[[R, "Ice melts."]])
+    got = cec_module.compute()
+    want = get_scorer().score([P, P], [R, [R, "Ice melts."]])
+    assert [s["sym"] for s in got["scores"]] == pytest.approx(want.sym, abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    "predictions, references, message",
+    [
+        ([], [], r"^no rows: predictions and references are empty$"),
+        ([P, 3], [R, R], r"^predictions\[1\] is int, expected str$"),  # evaluate would store "3"
+        ([P, None], [R, R], r"^predictions\[1\] is None$"),
+        ([P], [[R, 7]], r"^references\[0\]\[1\] is int, expected str$"),
+        ([P], [""], r"^references\[0\] has no sentence to compare against"),
+        ([P], [[]], r"^references\[0\] is an empty list$"),
+        ([P, P], [R], r"^predictions has 2 rows but references has 1$"),
+    ],
+)
+def test_evaluate_gives_the_same_input_errors_as_the_python_api(cec_module, predictions, references, message):
+    from cec_eval import get_scorer
+    from cec_eval.errors import InputError
+
+    with pytest.raises(InputError, match=message):
+        cec_module.compute(predictions=predictions, references=references)
+    with pytest.raises(InputError, match=message):
+        get_scorer().score(predictions, references)
+
+
+def test_evaluate_compute_with_nothing_is_the_empty_corpus_error(cec_module):
+    from cec_eval.errors import InputError
+
+    with pytest.raises(InputError, match=r"^no rows: predictions and references are empty$"):
+        cec_module.compute()
+
+
+def test_evaluate_empty_prediction_scores_zero_and_is_listed(cec_module):
+    from cec_eval.inputs import EmptyPredictionWarning
+
+    with pytest.warns(EmptyPredictionWarning):
+        got = cec_module.compute(predictions=[P, " \n "], references=[R, R])
+    assert got["scores"][1] == {"forward": 0.0, "backward": 0.0, "sym": 0.0, "reference_index": 0}
+    assert got["empty_predictions"] == [1] and got["truncated"] == [0, 0]

@@ -6,6 +6,7 @@ import pytest
 
 from cec_eval import CECScorer
 from cec_eval.errors import InputError
+from cec_eval.inputs import EmptyPredictionWarning
 from cec_eval.testing import BagOfWordsEncoder
 
 BOW = CECScorer(model=BagOfWordsEncoder())
@@ -22,7 +23,9 @@ BOW = CECScorer(model=BagOfWordsEncoder())
         (["a."], [[]], r"references\[0\] is an empty list"),
         (["a."], ["   "], r"references\[0\] has no sentence"),
         (["a.", "b."], ["a.", "..."], r"references\[1\] has no sentence"),
-        ("a.", ["a."], "predictions must be a list, got str"),
+        ("a.", ["a."], "predictions must be a list of str, got str"),
+        ([], [], "^no rows: predictions and references are empty$"),
+        (["a."], [["b.", " \u200b "]], r"references\[0\]\[1\] has no sentence"),
     ],
 )
 def test_errors_name_the_row(preds, refs, message):
@@ -31,9 +34,45 @@ def test_errors_name_the_row(preds, refs, message):
 
 
 def test_empty_and_punctuation_only_predictions_score_zero_and_are_listed():
-    r = BOW.score(["", "   ", "...", "heat rises."], ["heat rises."] * 4)
-    assert r.sym == [0.0, 0.0, 0.0, pytest.approx(1.0)]
-    assert r.empty_predictions == [0, 1, 2]
+    with pytest.warns(EmptyPredictionWarning, match=r"CEC: 4 of 5 predictions are empty \(rows 0, 1, 2, 3\) and score 0"):
+        r = BOW.score(["", "   ", "...", "\u200b\ufffd", "heat rises."], ["heat rises."] * 5)
+    assert r.sym == [0.0, 0.0, 0.0, 0.0, pytest.approx(1.0)]
+    assert r.empty_predictions == [0, 1, 2, 3]
+    assert "warning: CEC: 4 of 5 predictions are empty" in r.summary() and "4 of 5 predictions are empty" in str(r)
+
+
+def test_empty_prediction_is_zero_when_rescaled_too(tmp_path):
+    """Rescaling maps raw x to (x - b)/(1 - b), which for raw 0 would be negative; the contract
+    says an empty prediction scores 0 on every scale, and a non-empty one is rescaled as usual."""
+    import json
+
+    from cec_eval.baseline import baseline_key
+
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps({baseline_key(BOW): {"forward": 0.2, "backward": 0.4, "sym": 0.3}}))
+    scorer = CECScorer(model=BOW.embedder.model, rescale_with_baseline=True, baseline_file=path)
+    with pytest.warns(EmptyPredictionWarning):
+        r = scorer.score(["", "heat rises. ice melts."], ["heat rises.", "heat rises."])
+    raw_sym = (0.5 + 1.0) / 2  # forward 1/2 (one of two sentences matches), backward 1
+    assert r.raw["sym"] == pytest.approx([0.0, raw_sym])
+    assert r.sym == pytest.approx([0.0, (raw_sym - 0.3) / 0.7])
+    assert r.forward == pytest.approx([0.0, (0.5 - 0.2) / 0.8]) and r.backward == pytest.approx([0.0, 1.0])
+
+
+def test_mixed_single_and_multi_references_score_as_given():
+    one = BOW.score(["heat rises. ice melts."], ["heat rises."]).sym[0]
+    many = BOW.score(["heat rises. ice melts."], [["sea rises.", "ice melts."]]).sym[0]
+    mixed = BOW.score(["heat rises. ice melts."] * 2, ["heat rises.", ["sea rises.", "ice melts."]])
+    assert mixed.sym == pytest.approx([one, many])
+    assert "|nrefs:var|" in mixed.signature
+
+
+def test_has_content_is_the_one_definition_of_empty():
+    from cec_eval.inputs import has_content
+
+    assert [has_content(t) for t in ["", " \t\n", "...", "-", "\u200b", "\ufffd", "\u3000", "a", "7", "🔥", "+", "あ"]] == [
+        False, False, False, False, False, False, False, True, True, True, True, True,
+    ]
 
 
 def test_no_terminator_is_one_sentence():
@@ -82,7 +121,8 @@ def test_cli_reports_input_error_as_one_line(tmp_path, capsys):
     (tmp_path / "r.jsonl").write_text('{"reference": "a."}\n{"reference": "b."}\n')
     code = main(["score", "-p", str(tmp_path / "p.jsonl"), "-r", str(tmp_path / "r.jsonl")])
     err = capsys.readouterr().err
-    assert code == 2 and "predictions[1] is None" in err and "Traceback" not in err
+    # the file reader or the contract names it (file and line, or row): one line, no traceback
+    assert code == 2 and "row 1" in err.replace("[1]", " row 1") and "Traceback" not in err and err.count("\n") == 1
 
 
 def test_malformed_jsonl_names_the_line(tmp_path):

@@ -69,9 +69,9 @@ def test_bad_systems_are_named(ecare):
     refs, cause, _ = ecare
     with pytest.raises(InputError, match="system 'short' has 29 rows but the references have 30"):
         compare_systems(refs, {"short": cause[:-1]}, metrics="bleu")
-    with pytest.raises(InputError, match="system 'x' row 2: expected a string, got NoneType"):
+    with pytest.raises(InputError, match=r"system 'x': predictions\[2\] is None"):
         compare_systems(refs, {"x": cause[:2] + [None] + cause[3:]}, metrics="bleu")
-    with pytest.raises(InputError, match=r"^references row 1: expected a string"):
+    with pytest.raises(InputError, match=r"^references\[1\] is None"):
         compare_systems(refs[:1] + [None] + refs[2:], {"x": cause}, metrics="bleu")
     with pytest.raises(InputError, match="baseline 'nope'"):
         compare_systems(refs, {"a": cause}, metrics="bleu", baseline="nope")
@@ -110,12 +110,12 @@ def test_cli_end_to_end(tmp_path, ecare, capsys):
     data = json.loads((out / "comparison.json").read_text())
     assert data["systems"] == ["cause", "Effect model"] and data["settings"]["paired_ar_trials"] == 2000
     rc = main(["compare", "-r", str(d / "refs.jsonl"), "-s", str(d / "cause.txt"), "-m", "rouge1", "-f", "csv", "--no-progress"])
-    assert rc == 0 and capsys.readouterr().out.startswith("Model,ROUGE-1,ROUGE-1 ci_low,ROUGE-1 ci_high,n\ncause,")
+    assert rc == 0 and capsys.readouterr().out.startswith("Model,ROUGE-1,ROUGE-1 ci_low,ROUGE-1 ci_high,n,empty\ncause,")
 
 
 def test_cli_errors(tmp_path, ecare, capsys):
     d = _files(tmp_path, ecare)
-    (d / "bad.jsonl").write_text('{"prediction": "x"}\n{"prediction": null}\n')
+    (d / "bad.jsonl").write_text('{"prediction": "x"}\n{"prediction": "y"}\n')
     rc = main(["compare", "-r", str(d / "refs.jsonl"), "-s", str(d / "bad.jsonl"), "-m", "bleu", "--no-progress"])
     err = capsys.readouterr().err
     assert rc == 2 and "system 'bad' has 2 rows but the references have 30" in err

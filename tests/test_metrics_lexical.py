@@ -87,7 +87,7 @@ def test_meteor_matches_nltk_with_wordnet(system_wordnet):
     res = get_metric("meteor").score(PREDS, REFS)
     expected = [meteor_score([tok(r).split()], tok(p).split(), wordnet=system_wordnet.reader) for p, r in zip(PREDS, REFS)]
     assert res.scores == pytest.approx(expected)
-    assert "|syn:wordnet-3.0|" in res.signature and not res.notes
+    assert "|syn:wordnet-3.0|" in res.signature and res.notes == ["METEOR: 1 of 4 predictions are empty (rows 3) and score 0"]
     # The synonym stage is really on: "auto" and "car" share a WordNet synset (nltk matches
     # synonyms against the *stemmed* leftovers, so the pair must survive Porter stemming).
     assert system_wordnet.reader.synsets("car")[0] in system_wordnet.reader.synsets("auto")
@@ -127,12 +127,16 @@ def test_wordnet_assembled_from_debian_layout(tmp_path, monkeypatch):
 
 def test_bad_input_names_the_row():
     m = get_metric("rouge1")
-    with pytest.raises(InputError, match="predictions row 1"):
+    with pytest.raises(InputError, match=r"predictions\[1\] is None"):
         m.score(["ok", None], ["a", "b"])
-    with pytest.raises(InputError, match="references row 0"):
+    with pytest.raises(InputError, match=r"references\[0\] is an empty list"):
         m.score(["ok"], [[]])
-    with pytest.raises(InputError, match="2 predictions but 1 references"):
+    with pytest.raises(InputError, match=r"references\[1\]\[0\] has no sentence to compare against"):
+        m.score(["ok", "ok"], ["a", [" ", "b"]])
+    with pytest.raises(InputError, match="predictions has 2 rows but references has 1"):
         m.score(["a", "b"], ["a"])
+    with pytest.raises(InputError, match="^no rows: predictions and references are empty$"):
+        m.score([], [])
     with pytest.raises(InputError, match="unknown metric 'blue'"):
         parse_metrics("blue,cec")
     assert parse_metrics("ROUGE-L, bertscore") == ["rougeL", "bertscore"]

