@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 from lm_eval.api.filter import Filter
 
-from .answers import extract_letter, extract_number
+from .answers import extract_letter, extract_number, math_candidate, truncated
 from .causality import _DEBRIS, _MARKER, parse_causal_response
 
 OUTPUTS = ("answer", "format", "reasoning", "explanation")
@@ -35,7 +35,12 @@ def explanation_text(response: str | None) -> str:
 
 
 def analyse(response: Any, output: str, mode: str = "strict", target: str = "number") -> dict:
-    """What one response yields for one pipeline (see the module docstring)."""
+    """What one response yields for one pipeline (see the module docstring).
+
+    ``format`` reports compliance, the marker variant (``xml``/``qwen``/``mixed``/``none``), how the
+    think block opened (``think_form``: ``tagged``/``prefilled``/``none``) and ``truncated`` (the
+    response stopped before its reasoning finished: no answer is taken from it in any mode; see
+    :mod:`cec_eval.tasks.answers`). ``answer`` reports the extracted value (None: no answer)."""
     text = response if isinstance(response, str) else ("" if response is None else str(response))
     if output == "explanation":
         return {"filter": "explanation", "text": explanation_text(text)}
@@ -49,13 +54,15 @@ def analyse(response: Any, output: str, mode: str = "strict", target: str = "num
             "has_causality": parsed.has_causality,
             "has_answer": parsed.has_answer,
             "missing_closers": list(parsed.missing_closers),
+            "think_form": parsed.think_form,
+            "truncated": truncated(text, parsed),
         }
     if output == "reasoning":
         return {"filter": "reasoning", "text": parsed.reasoning}
     # answer
     if mode == "math":
-        # math-verify reads the answer section (or the whole response without one) itself
-        extracted = parsed.answer if parsed.has_answer and parsed.answer else text
+        # math-verify reads the statement line (or the answer section) itself
+        extracted = math_candidate(text, parsed)
     elif target == "letter":
         extracted = extract_letter(text, mode, parsed)
     else:

@@ -72,12 +72,14 @@ def test_missing_closing_tags_are_accepted_and_recorded():
     assert p.causality == "rain causes wet roads" and p.answer == "The answer is 5"
 
 
-def test_unclosed_think_without_answer_is_not_compliant_but_still_extractable():
+def test_unclosed_think_is_unfinished_reasoning_with_no_answer():
     text = "<think>\n<causality>\nprice causes cost\n</causality>\nso 3 * 4 = 12"
     p = parse_causal_response(text)
     assert not p.compliant and not p.has_answer and p.missing_closers == ["think"]
-    assert extract_number(text, "flexible") == "12"  # falls back to the whole response
-    assert extract_number(text, "strict") is None
+    assert p.reasoning_open and p.reasoning == "price causes cost\nso 3 * 4 = 12"
+    # a number inside reasoning that never finished is not an answer, in any mode
+    assert extract_number(text, "flexible") is None and extract_number(text, "strict") is None
+    assert analyse(text, "format")["truncated"] is True
 
 
 def test_no_markers_is_all_answer_and_reasoning():
@@ -116,7 +118,9 @@ def test_parser_never_raises_and_compliance_is_consistent(text):
 
 @pytest.mark.parametrize(
     "raw,canon",
-    [("$1,200.00", "1200"), ("1200", "1200"), ("-3.50", "-3.5"), ("18.", "18"), ("0.250", "0.25"), ("1,8", None), ("12,345,678", "12345678"), ("abc", None), (None, None)],
+    [("$1,200.00", "1200"), ("1200", "1200"), ("-3.50", "-3.5"), ("18.", "18"), ("0.250", "0.25"), ("1,8", None),
+     ("12,345,678", "12345678"), ("abc", None), (None, None), ("3/4", "0.75"), ("2/6", "1/3"), ("-$5", "-5"),
+     ("\u22127", "-7"), ("25%", "25"), ("€1,250.50", "1250.5"), ("1/0", None), ("\\frac{9}{7}", "9/7")],
 )
 def test_normalize_number(raw, canon):
     assert normalize_number(raw) == canon
@@ -130,7 +134,8 @@ def test_normalize_number(raw, canon):
         ("<think>12 apples</think>\nSo she has 15 left, I think.", None, "15"),
         ("<think>The answer is 4</think>\nThe answer is 5", "5", "5"),  # the answer section wins
         ("The final answer is: -2", "-2", "-2"),
-        ("She buys 5, 6 and 7, then 10, ", None, "10"),
+        ("She buys 5, 6 and 7, then 10, ", None, None),  # stops mid-sentence: truncated
+        ("She buys 5, 6 and 7, then 10.", None, "10"),
         ("no numbers here", None, None),
     ],
 )
@@ -227,3 +232,48 @@ def test_register_is_idempotent():
     register()
     register()
     assert "cec_causal" in filter_registry and "cec_judge" in filter_registry
+
+
+# -- issue 13: the failing rows, by kind --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,mode,target,right",
+    [
+        ("Ohm's law.\nThe answer is a voltage drop across the resistor, option (D).", "strict", "letter", "D"),
+        ("Rates rise with heat.\nB. A higher temperature speeds the reaction.", "flexible", "letter", "B"),
+        ("<think>Quick guess: the answer is 18. Let me verify: 16 - 3 = 13, 13 - 4 = 9, and 9 times", "strict", "number", None),
+        ("<think>Quick guess: the answer is 18. Let me verify: 16 - 3 = 13, 13 - 4 = 9, and 9 times", "flexible", "number", None),
+        ("<think>Quick guess: the answer is 18. Let me verify: 16 - 3 = 13, 13 - 4 = 9, and 9 times", "math", "number", None),
+        ("First the blue fiber.\n\nThe answer is 2 * 1 = 2 bolts of blue fiber.\n\nNext the white fiber.\n\nThe answer is 2 * 1 = 2 bolts of", "strict", "number", None),
+        ("<think>24+48=72</think>\nThe answer is **72**.", "strict", "number", "72"),
+        ("<think>24+48=72</think>\nThe answer is **72**.", "flexible", "number", "72"),
+    ],
+)
+def test_issue_13_rows(text, mode, target, right):
+    assert analyse(text, "answer", mode, target)["extracted"] == right
+
+
+def test_prefilled_think_is_compliant_with_the_same_reasoning_as_the_full_trace():
+    for full, opener in ((XML, "<think>"), (QWEN_BARS, "<|im_start|>think")):
+        cut = full[len(opener):]
+        a, b = parse_causal_response(full), parse_causal_response(cut)
+        assert b.compliant and b.think_form == "prefilled" and a.think_form == "tagged"
+        assert (b.reasoning, b.causality, b.answer) == (a.reasoning, a.causality, a.answer)
+        assert analyse(cut, "format")["think_form"] == "prefilled"
+        assert analyse(cut, "reasoning") == analyse(full, "reasoning")
+
+
+def test_only_the_first_answer_section_counts():
+    p = parse_causal_response("<think>a<causality>b</causality></think>\nThe answer is 5.\n<think>c</think>\nThe answer is 7.")
+    assert p.answer == "The answer is 5." and p.compliant
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("<>/|_ thinkcausalityanswerim_start0123456789ABCD()*$.,:\n-")), max_size=160))
+def test_unfinished_reasoning_never_yields_an_answer(text):
+    p = parse_causal_response(text)
+    if p.reasoning_open:
+        for mode in ("strict", "flexible"):
+            assert extract_number(text, mode, p) is None and extract_letter(text, mode, p) is None
+        assert analyse(text, "format")["truncated"] is True
