@@ -172,6 +172,24 @@ def validate_request(request: Any, row: int) -> dict[str, Any]:
     return dict(request)
 
 
+class TooFewAnswers(RuntimeError):
+    """A run whose share of answered requests fell below what the user asked for (the CLI exits
+    with status 1 and this one line; the files of what did succeed are written first)."""
+
+
+def check_success(answered: int, total: int, min_success: float = 0.0, what: str = "requests") -> None:
+    """:class:`TooFewAnswers` when ``total`` > 0 and nothing was answered, or the answered
+    share is below ``min_success`` (a fraction in [0, 1])."""
+    if not 0.0 <= min_success <= 1.0:
+        raise InputError(f"min_success must be a fraction in [0, 1], got {min_success}")
+    if total <= 0:
+        return
+    share = answered / total
+    if answered == 0 or share < min_success:
+        need = f"at least {min_success:.0%} needed" if min_success > 0 else "none answered"
+        raise TooFewAnswers(f"{answered} of {total} {what} answered ({share:.0%}; {need})")
+
+
 class JsonlCache:
     """Append-only JSONL store: ``{"key": ..., ...record}`` per line; last write of a key wins on
     load (duplicates cannot arise from this class, but a hand-merged file may hold them)."""

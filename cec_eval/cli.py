@@ -8,6 +8,7 @@ import sys
 from typing import Sequence
 
 from . import commands
+from .chat import TooFewAnswers
 from .errors import InputError
 from .version import __version__
 
@@ -34,15 +35,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
+    prefix = f"cec-eval {args.command}"
     try:
         return int(args._run(args) or 0)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
     except (InputError, FileNotFoundError) as e:
-        # Input errors: one clear line naming the row/field, no traceback.
-        print(f"cec-eval {args.command}: error: {e}", file=sys.stderr)
+        # Input errors: one clear line naming the file, row and field, no traceback.
+        print(f"{prefix}: error: {_one_line(e)}", file=sys.stderr)
         return 2
+    except TooFewAnswers as e:
+        # the outputs of what did succeed are written; the run as a whole did not
+        print(f"{prefix}: failed: {_one_line(e)}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        if e.filename is None:  # not about a path the user gave: a real fault, keep its traceback
+            raise
+        print(f"{prefix}: error: {e.filename}: {e.strerror or e}", file=sys.stderr)
+        return 2
+
+
+def _one_line(e: BaseException) -> str:
+    return " ".join(str(e).split()) or type(e).__name__
 
 
 if __name__ == "__main__":  # pragma: no cover

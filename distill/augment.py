@@ -101,10 +101,19 @@ def augment(items: list[dict], client: Any, n_paths: int = 5, min_agree: int = 4
         raise InputError(f"min_agree must be in 1..n_paths ({n_paths}), got {min_agree}")
     nlp = nlp or load_parser()
     greedy = {"temperature": 0.0, "max_tokens": 64}
+    asked = {"requests": 0, "failed": 0, "truncated": 0}
+
+    def ask(reqs: list[dict], desc: str) -> list:
+        """``client.complete_many``, counting what came back unanswered (the one reply rule of
+        :func:`cec_eval.chat.reply_problem` decides; a failed row is never used as text)."""
+        results = client.complete_many(reqs, desc=desc)
+        asked["requests"] += len(results)
+        asked["failed"] += sum(not r.ok for r in results)
+        asked["truncated"] += sum(bool(getattr(r, "truncated", False)) for r in results)
+        return results
 
     # 1. topic words, then masks
-    topics = client.complete_many([{"messages": P.topic_word_messages(it["question"]), **greedy} for it in mc],
-                                  desc="augment: topic words")
+    topics = ask([{"messages": P.topic_word_messages(it["question"]), **greedy} for it in mc], "augment: topic words")
     masked = []
     for it, res in zip(mc, topics):
         topic = first_line(res.text) if res.ok else ""
@@ -123,9 +132,9 @@ def augment(items: list[dict], client: Any, n_paths: int = 5, min_agree: int = 4
         for j in range(len(it["options"])):
             if j != ans:
                 cands.append({"item": it, "mask": m, "target": j})
-    gen = client.complete_many(
+    gen = ask(
         [{"messages": P.counterfactual_messages(c["mask"]["masked"], c["item"]["options"], c["item"]["options"][c["target"]]),
-          "temperature": 0.0, "max_tokens": 128} for c in cands], desc="augment: counterfactuals")
+          "temperature": 0.0, "max_tokens": 128} for c in cands], "augment: counterfactuals")
     valid = []
     for c, res in zip(cands, gen):
         q = first_line(res.text) if res.ok else ""
@@ -136,7 +145,7 @@ def augment(items: list[dict], client: Any, n_paths: int = 5, min_agree: int = 4
     # 3. self-consistency: n_paths sampled answers per counterfactual
     reqs = [{"messages": P.answer_messages(c["question"], c["item"]["options"]), "temperature": temperature,
              "max_tokens": max_tokens, "_sample": s} for c in valid for s in range(n_paths)]
-    paths = client.complete_many(reqs, desc="augment: self-consistency")
+    paths = ask(reqs, "augment: self-consistency")
     kept, agree_hist = [], Counter()
     for i, c in enumerate(valid):
         letters = [path_letter(r.text, len(c["item"]["options"])) if r.ok else None
@@ -171,7 +180,7 @@ def augment(items: list[dict], client: Any, n_paths: int = 5, min_agree: int = 4
                                                                            f"({LETTERS[k]}) {opt}"),
                                       "temperature": 0.0, "max_tokens": max_tokens})
                     index.append((ci, k))
-        views = client.complete_many(view_reqs, desc="augment: multi-view CoT")
+        views = ask(view_reqs, "augment: multi-view CoT")
         pvc: dict[int, str] = {}
         nvc: dict[int, dict[int, str]] = {}
         for (ci, k), res in zip(index, views):
@@ -191,5 +200,6 @@ def augment(items: list[dict], client: Any, n_paths: int = 5, min_agree: int = 4
         "self_consistency": {"paths": n_paths, "min_agree": min_agree,
                              "agreement_histogram": {str(k): v for k, v in sorted(agree_hist.items())}},
         "rows": len(rows), "rows_by_kind": dict(Counter(r["kind"] for r in rows)),
+        "requests": asked["requests"], "failed_requests": asked["failed"], "truncated_requests": asked["truncated"],
     }
     return rows, summary

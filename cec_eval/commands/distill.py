@@ -7,8 +7,21 @@ import json
 import sys
 from pathlib import Path
 
+from cec_eval.errors import InputError
+
 NAME = "distill"
 HELP = "distil Claire checkpoints: teacher traces, gold filter, counterfactual/multi-view augmentation, formatting, LoRA SFT"
+
+
+def _fraction(text: str) -> float:
+    """argparse type for ``--min-success``: a number in [0, 1] (a usage error otherwise)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"a fraction in [0, 1], got {text}")
+    return value
 
 
 def _teacher_args(p: argparse.ArgumentParser, default_backend: str = "dataset") -> None:
@@ -26,6 +39,13 @@ def _teacher_args(p: argparse.ArgumentParser, default_backend: str = "dataset") 
     g.add_argument("--batch-size", type=int, default=8, help="hf backend: prompts per generate() call")
     g.add_argument("--temperature", type=float, default=0.0)
     g.add_argument("--max-tokens", type=int, default=1024)
+    g.add_argument("--length-retries", type=int, default=0, metavar="N",
+                   help="openai: ask an answer cut at --max-tokens again up to N times, doubling the budget each "
+                        "time (default 0: cut answers are kept apart in <output>.truncated.jsonl and counted)")
+    g.add_argument("--max-tokens-limit", type=int, help="openai: never grow the budget past this many tokens")
+    g.add_argument("--min-success", type=_fraction, default=0.0, metavar="FRACTION",
+                   help="exit with status 1 when fewer than this share of requests were answered (default 0: "
+                        "only when none was); the outputs of what was answered are written first")
     g.add_argument("--cache", help="append-only request cache (default: <output>.cache.jsonl); rerun to resume")
 
 
@@ -115,7 +135,8 @@ def _backend(args, output: str):
     key_env = None if str(args.api_key_env).lower() == "none" else args.api_key_env
     return make_backend(args.backend, model=args.model, base_url=args.base_url, api_key_env=key_env,
                         cache_path=args.cache or f"{output}.cache.jsonl", max_concurrency=args.max_concurrency,
-                        max_retries=args.max_retries, timeout=args.timeout, batch_size=args.batch_size)
+                        max_retries=args.max_retries, timeout=args.timeout, batch_size=args.batch_size,
+                        length_retries=args.length_retries, max_tokens_limit=args.max_tokens_limit)
 
 
 def _say(obj) -> None:
@@ -123,25 +144,58 @@ def _say(obj) -> None:
 
 
 def step_teacher(args, output: str | None = None) -> dict:
+    """Writes ``output`` (traces), ``output.truncated.jsonl`` (answers cut at the budget, when any)
+    and ``output.summary.json``; returns the summary."""
     from cec_eval.distill.records import write_json, write_jsonl
     from cec_eval.distill.teacher import run_teacher
 
     output = output or args.output
     items = _items(args)
+    if not items:
+        raise InputError(f"--source {args.source}: no items (check --offset/--limit/--labels)")
     client = None if args.backend == "dataset" else _backend(args, output)
     params = {"temperature": args.temperature, "max_tokens": args.max_tokens}
     traces, summary = run_teacher(items, args.backend, client, params)
+    truncated = summary.pop("truncated_rows")
     write_jsonl(traces, output)
     summary["output"] = output
+    # always written (empty too), so a stale file from an earlier run is never read as this one's
+    summary["truncated_output"] = write_jsonl(truncated, f"{output}.truncated.jsonl").as_posix()
     write_json(summary, f"{output}.summary.json")
     return summary
 
 
+def _check_teacher(summary: dict, args) -> None:
+    """:class:`cec_eval.chat.TooFewAnswers` when too few items became traces (``--min-success``)."""
+    from cec_eval.chat import check_success
+
+    check_success(summary["traces"], summary["items"], args.min_success, what="items")
+
+
+def _rows(path: str, required: tuple[str, ...], types: dict[str, type | tuple] | None = None) -> list[dict]:
+    """The rows of a step's input file: not empty, each with ``required`` fields of the right type
+    (text unless ``types`` says otherwise); errors name the file, row and field."""
+    from cec_eval.distill.records import read_jsonl
+
+    rows = read_jsonl(path, required=required)
+    if not rows:
+        raise InputError(f"{path}: no rows")
+    types = types or {}
+    for i, row in enumerate(rows):
+        for name in required:
+            want = types.get(name, str)
+            if not isinstance(row[name], want):
+                got = "null" if row[name] is None else type(row[name]).__name__
+                names = "/".join(t.__name__ for t in (want if isinstance(want, tuple) else (want,)))
+                raise InputError(f"{path}: row {i}: field {name!r} is {got}, expected {names}")
+    return rows
+
+
 def step_filter(inp: str, out: str) -> dict:
     from cec_eval.distill.filters import gold_filter
-    from cec_eval.distill.records import read_jsonl, write_json, write_jsonl
+    from cec_eval.distill.records import write_json, write_jsonl
 
-    kept, summary = gold_filter(read_jsonl(inp, required=("prompt", "completion")))
+    kept, summary = gold_filter(_rows(inp, ("prompt", "completion")))
     write_jsonl(kept, out)
     summary["output"] = out
     write_json(summary, f"{out}.summary.json")
@@ -153,11 +207,11 @@ def step_format(inputs: list[str], out_dir: str, base_model: str | None, chat: b
     from transformers import AutoTokenizer
 
     from cec_eval.distill.formatting import format_rows
-    from cec_eval.distill.records import read_jsonl, write_json, write_jsonl
+    from cec_eval.distill.records import write_json, write_jsonl
 
     rows = []
     for path in inputs:
-        rows += read_jsonl(path, required=("prompt", "completion"))
+        rows += _rows(path, ("prompt", "completion"))
     if base_model is None:
         from cec_eval.resources import smollm2_model_dir
 
@@ -178,20 +232,22 @@ def step_format(inputs: list[str], out_dir: str, base_model: str | None, chat: b
 
 
 def run(args) -> int:
-    from cec_eval.errors import InputError
-
     step = getattr(args, "step", None)
     if step is None:
         raise InputError("choose a step: teacher, filter, augment, format, sft or run (cec-eval distill -h)")
     if step == "teacher":
-        _say(step_teacher(args))
+        summary = step_teacher(args)
+        _say(summary)
+        _check_teacher(summary, args)
     elif step == "filter":
         _say(step_filter(args.input, args.output))
     elif step == "augment":
+        from cec_eval.chat import check_success
         from cec_eval.distill.augment import augment
-        from cec_eval.distill.records import read_jsonl, write_json, write_jsonl
+        from cec_eval.distill.records import write_json, write_jsonl
 
-        items = read_jsonl(args.items, required=("question", "options", "gold")) if args.items else _items(args)
+        items = (_rows(args.items, ("question", "options", "gold"), {"options": list, "gold": (str, int)})
+                 if args.items else _items(args))
         client = _backend(args, args.output)
         rows, summary = augment(items, client, n_paths=args.paths, min_agree=args.min_agree,
                                 temperature=args.path_temperature, max_tokens=args.max_tokens,
@@ -200,6 +256,7 @@ def run(args) -> int:
         summary["output"] = args.output
         write_json(summary, f"{args.output}.summary.json")
         _say(summary)
+        check_success(summary["requests"] - summary["failed_requests"], summary["requests"], args.min_success)
     elif step == "format":
         _say(step_format(args.input, args.output, args.base_model, not args.no_chat, args.token_map,
                          args.system_prompt, args.eval_fraction, args.seed))
@@ -216,6 +273,7 @@ def run(args) -> int:
         overrides = sft.parse_overrides(args.set)
         sft.resolve_settings(args.preset, overrides)  # fail on a bad --set before any work
         summary = {"teacher": step_teacher(args, str(out / "traces.jsonl"))}
+        _check_teacher(summary["teacher"], args)  # no training on what a broken teacher left
         summary["filter"] = step_filter(str(out / "traces.jsonl"), str(out / "filtered.jsonl"))
         summary["format"] = step_format([str(out / "filtered.jsonl")], str(out / "data"), args.base_model, True,
                                         args.token_map, None, args.eval_fraction, args.seed)
