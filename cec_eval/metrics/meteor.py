@@ -3,7 +3,10 @@ matching, one alignment, F-mean with alpha/beta/gamma fragmentation penalty. Wit
 references the best one counts (nltk's ``meteor_score`` does that).
 
 nltk needs pre-tokenised text; its usual ``word_tokenize`` needs punkt data from the network, so
-text is tokenised with sacrebleu's 13a tokenizer (named in the signature) and lower-cased.
+text is tokenised with ``13a+unicode`` (sacrebleu's 13a, plus non-ASCII punctuation split off and
+scripts without spaces split per character: :mod:`cec_eval.metrics.tokenize`; ``13a`` and ``none``
+are the alternatives) and lower-cased; the tokenizer is named in the signature. Exact matching
+works for every script; Porter stemming and WordNet synonyms are English only.
 
 WordNet: see :mod:`cec_eval.metrics.wordnet`. Without it METEOR silently loses its synonym stage
 in most setups; here it warns loudly and the signature says ``syn:none``."""
@@ -31,7 +34,7 @@ class METEORMetric(Metric):
         alpha: float = 0.9,
         beta: float = 3.0,
         gamma: float = 0.5,
-        tokenize: str = "13a",
+        tokenize: str = "13a+unicode",
         require_wordnet: bool = False,
     ) -> None:
         from nltk.stem.porter import PorterStemmer
@@ -89,8 +92,12 @@ def _tokenizer(name: str):
     from sacrebleu.tokenizers.tokenizer_13a import Tokenizer13a
     from sacrebleu.tokenizers.tokenizer_none import NoneTokenizer
 
+    from .tokenize import Tokenizer13aUnicode
+
+    if name == "13a+unicode":
+        return Tokenizer13aUnicode()
     if name == "13a":
         return Tokenizer13a()
     if name == "none":
         return NoneTokenizer()
-    raise ValueError(f"METEOR tokenize must be '13a' or 'none', not {name!r}")
+    raise ValueError(f"METEOR tokenize must be '13a+unicode', '13a' or 'none', not {name!r}")
