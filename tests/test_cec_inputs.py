@@ -132,3 +132,26 @@ def test_malformed_jsonl_names_the_line(tmp_path):
     path.write_text('{"a": 1}\n{"a": \n')
     with pytest.raises(InputError, match=r"p.jsonl:2: not valid JSON"):
         read_records(path)
+
+
+def test_truncated_sentences_are_counted_per_row_and_reported(real):
+    """Two predictions that differ only after the encoder's 256th word piece score the same (the
+    encoder never sees the rest); the result says so instead of staying silent."""
+    from cec_eval.scorer import TruncationWarning
+
+    body = " ".join(["carbon dioxide traps heat in the lower atmosphere"] * 40)  # one sentence, > 256 pieces
+    preds = [body + " and so the planet warms", body + " but nothing at all happens", "CO2 traps heat."]
+    refs = ["The planet warms because CO2 traps heat."] * 2 + [[body, "CO2 traps heat."]]
+    with pytest.warns(TruncationWarning, match=r"CEC: 3 sentence\(s\) in 3 row\(s\) \(rows 0, 1, 2\) are longer than the encoder's 256 word pieces"):
+        r = real.score(preds, refs)
+    assert r.sym[0] == pytest.approx(r.sym[1], abs=1e-6)
+    assert r.truncated == [1, 1, 1] and r.max_length == 256
+    assert "truncated before embedding" in r.summary() and "truncated before embedding" in str(r)
+    assert r.to_dict()["truncated"] == [1, 1, 1]
+    short = real.score(["CO2 traps heat."], ["The planet warms."])
+    assert short.truncated == [0] and short.notes == []
+
+
+def test_encoder_without_tokenizer_reports_no_truncation():
+    r = BOW.score([" ".join(["heat"] * 2000) + "."], ["heat."])
+    assert r.truncated == [0] and r.max_length is None

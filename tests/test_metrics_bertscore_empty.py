@@ -78,3 +78,16 @@ def test_compare_cli_with_one_empty_prediction_gives_the_table_with_the_row_flag
     assert data["empty_predictions"] == {"a": [], "b": [1]}
     for m in ("bleu", "rougeL", "bertscore", "cec"):
         assert data["scores"]["b"][m][1] == 0.0 and all(math.isfinite(x) for x in data["scores"]["b"][m])
+
+
+def test_truncation_is_reported_by_bertscore_and_by_cec_through_the_metric_suite():
+    from cec_eval.metrics.bertscore import TruncationWarning as BertTruncation
+    from cec_eval.scorer import TruncationWarning as CECTruncation
+
+    long = " ".join(["carbon dioxide traps heat in the lower atmosphere"] * 70)  # > 512 word pieces
+    with pytest.warns(BertTruncation, match=r"1 of 2 rows have a text longer than the backbone's 512 word pieces"):
+        res = get_metric("bertscore").score([long, "Ice melts."], ["CO2 traps heat.", "Ice melts."])
+    assert any("rows 0)" in n for n in res.notes)
+    with pytest.warns(CECTruncation):
+        cec = get_metric("cec").score([long, "Ice melts."], ["CO2 traps heat.", "Ice melts."])
+    assert any("1 sentence(s) in 1 row(s) (rows 0)" in n for n in cec.notes)
