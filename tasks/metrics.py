@@ -54,16 +54,28 @@ def _cec_metrics(doc: dict, text: str) -> dict:
 
 
 def _judge_metrics(r: dict) -> dict:
+    """A judge row's metrics. ``judged_acc`` only for a usable verdict (CORRECT/INCORRECT), so its
+    mean is over judged rows and a dead judge yields no ``judged_acc`` at all (undefined), never 0;
+    ``judged_n`` (1 per judged row, summed by :func:`agg_judged_n`); ``judge_invalid`` (1 per
+    unusable verdict: INVALID or ERROR, apart from wrong ones); ``regex_acc`` on every row."""
     if not r.get("configured"):
         return {}  # no judge configured: no judged rows rather than fake ones
     verdict = r.get("verdict")
+    judged = verdict in ("CORRECT", "INCORRECT")
     out = {
-        "judged_acc": float(verdict == "CORRECT"),
-        "judge_invalid": float(verdict not in ("CORRECT", "INCORRECT")),
+        "judged_n": float(judged),
+        "judge_invalid": float(not judged),
         "regex_acc": float(bool(r.get("regex_correct"))),
         "judge_signature": r.get("signature", ""),
     }
+    if judged:
+        out["judged_acc"] = float(verdict == "CORRECT")
     return out
+
+
+def agg_judged_n(items: Sequence[float]) -> int:
+    """How many rows the judge judged (the count behind ``judged_acc``)."""
+    return int(sum(items))
 
 
 def process_results(doc: dict, results: list) -> dict:
