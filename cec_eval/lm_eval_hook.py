@@ -13,6 +13,10 @@ the caller's ``include_path``. Hence ``lm_eval --tasks climate_fever_cec``, ``lm
 Nothing else changes: ``TaskManager.include_path`` still holds what the caller passed,
 ``include_defaults=False`` means exactly the caller's paths, and a caller who already passes the
 pack's folder gets it once.
+
+The same hook gives the pack's CEC and lexical metrics a standard error in lm-eval's table:
+``stderr_for_metric`` is wrapped to use an aggregation's own seeded bootstrap when it carries one
+(:func:`_patch_stderr`); lm-eval's own metrics get lm-eval's function, unchanged.
 """
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ import functools
 import os
 
 _TARGET = "lm_eval.tasks.manager"
+#: modules holding a reference to lm-eval's ``stderr_for_metric`` (evaluator_utils imports it by name)
+_STDERR_HOLDERS = ("lm_eval.api.metrics", "lm_eval.evaluator_utils")
 
 
 def _pack_path() -> str:
@@ -72,8 +78,33 @@ def _patch(manager) -> None:
     cls.__init__ = __init__
 
 
+def _patch_stderr(module) -> None:
+    """lm-eval's ``stderr_for_metric`` knows only its own aggregation functions (an identity check
+    against a fixed list) and has no registry. Wrapped so that an aggregation carrying its own
+    ``stderr(items, iters)`` (the task pack's, see cec_eval.tasks.metrics) gets it, with lm-eval's
+    ``bootstrap_iters``; every other metric goes to lm-eval's function unchanged."""
+    original = getattr(module, "stderr_for_metric", None)
+    if original is None or getattr(original, "__cec_eval__", False):
+        return
+
+    @functools.wraps(original)
+    def stderr_for_metric(metric, bootstrap_iters):
+        own = getattr(metric, "stderr", None)
+        if callable(own) and getattr(metric, "per_item", None) is not None:
+            if bootstrap_iters <= 0:  # as lm-eval: no stderr when bootstrapping is off
+                return None
+            return functools.partial(own, iters=bootstrap_iters)
+        return original(metric, bootstrap_iters)
+
+    stderr_for_metric.__cec_eval__ = True
+    module.stderr_for_metric = stderr_for_metric
+
+
 def install() -> None:
-    """Idempotent: patch now if lm-eval's task manager is already imported, else when it is."""
+    """Idempotent: patch now if lm-eval's task manager (and metrics) are already imported, else
+    when they are."""
     from .import_hooks import when_imported
 
     when_imported(_TARGET, _patch)
+    for name in _STDERR_HOLDERS:
+        when_imported(name, _patch_stderr)

@@ -1,10 +1,18 @@
 """``process_results`` and corpus-level aggregations of the task pack.
 
 CEC needs one batched embedding pass over the whole corpus, so ``process_results`` only passes
-(prediction, references, reference source) through and the aggregation functions score them all
-at once with the process-wide :func:`cec_eval.get_scorer` (model loaded once, sentence embeddings
-cached). The forward / backward / sym / signature aggregations receive equal item lists, so the
-scored corpus is memoised on its content and computed once.
+(prediction, references, reference source, CEC options) through and the aggregation functions
+score them all at once with the process-wide :func:`cec_eval.get_scorer` (model loaded once,
+sentence embeddings cached). The forward / backward / sym / signature aggregations receive equal
+item lists, so the scored corpus is memoised on its content and computed once. Under data
+parallelism lm-eval gathers every rank's items on rank 0 before aggregating, so the pass runs
+once, on the whole corpus; the items are scored in a canonical order (see :func:`_canonical`), so
+the numbers do not depend on how the documents were split across ranks.
+
+Each CEC and lexical aggregation also carries a seeded bootstrap standard error over the
+memoised per-item scores (:func:`bootstrap_stderr`), which lm-eval's table shows once
+:mod:`cec_eval.lm_eval_hook` is installed (``--bootstrap_iters`` sets the resamples; 0 turns it
+off).
 
 The ``cec_signature`` metric's value is a string: the CEC signature plus ``refs:<source>``, so the
 results table and JSON say which embedding model, splitter and references produced the numbers.
@@ -132,8 +140,21 @@ def scorer_for(options: str | None = None, **overrides: Any):
     return get_scorer(**kwargs)
 
 
+def _canonical(items: Sequence[tuple]) -> list[tuple]:
+    """The items in a fixed order (by content). lm-eval hands aggregations the items in document
+    order in one process but rank by rank under data parallelism; scoring a canonical order makes
+    the embedding batches, the per-item vectors (hence the bootstrap) and the means identical."""
+    return sorted((tuple(i) for i in items), key=lambda i: json.dumps(list(i), default=str))
+
+
 def _corpus_cec(items: Sequence[tuple]) -> dict:
+    """One batched CEC pass over the corpus (memoised on its content, in any order): the per-item
+    ``forward``/``backward``/``sym`` vectors in canonical order, their means and the signature."""
+    items = _canonical(items)
+
     def compute() -> dict:
+        import numpy as np
+
         options = {i[3] for i in items}
         if len(options) > 1:
             raise ValueError(f"CEC items ask for different CEC options: {sorted(map(str, options))}")
@@ -142,19 +163,106 @@ def _corpus_cec(items: Sequence[tuple]) -> dict:
         sources = "+".join(sorted({str(i[2]) for i in items}))
         if result.empty_predictions:
             log.warning("CEC: %d of %d predictions were empty and score 0", len(result.empty_predictions), len(items))
-        return {**result.mean, "signature": f"{result.signature}|refs:{sources}"}
+        per_item = {d: np.asarray(getattr(result, d), dtype=float) for d in ("forward", "backward", "sym")}
+        return {"per_item": per_item, **{d: math.fsum(v) / len(v) for d, v in per_item.items()},
+                "signature": f"{result.signature}|refs:{sources}"}
 
     return _memo("cec", items, compute)
 
 
+def _lexical_corpus(items: Sequence[tuple]) -> dict:
+    """Table 1's other metrics through :mod:`cec_eval.metrics`, per item (canonical order), once
+    per corpus. A metric that cannot run here is logged and left out (reported as NaN) rather than
+    failing the whole task."""
+    items = _canonical(items)
+
+    def compute() -> dict:
+        import numpy as np
+
+        from cec_eval.metrics import get_metric
+
+        preds = [i[0] for i in items]
+        refs = [list(i[1]) for i in items]
+        out = {}
+        for metric in LEXICAL_METRICS:
+            try:
+                out[metric] = np.asarray(get_metric(metric).score(preds, refs).scores, dtype=float)
+            except Exception as e:  # e.g. a missing optional resource
+                log.warning("%s not computed: %s", metric, e)
+        return out
+
+    return _memo("lexical", items, compute)
+
+
+# -- standard errors -----------------------------------------------------------------------------
+#: Seed of the bootstrap behind the reported standard errors: cec-eval compare's default, so the
+#: same items give the same resamples there and in lm-eval's table.
+BOOTSTRAP_SEED = 0
+
+
+def bootstrap_stderr(scores: Sequence[float], iters: int, seed: int = BOOTSTRAP_SEED) -> float:
+    """Bootstrap standard error of the mean of per-item ``scores``: the standard deviation
+    (ddof=1) of ``iters`` resampled means, drawn by scipy.stats.bootstrap exactly as
+    :func:`cec_eval.stats.bootstrap_ci` draws the resamples behind ``cec-eval compare``'s CI
+    (same seed, same generator), so the two describe one bootstrap distribution. NaN for fewer
+    than 2 items or ``iters < 2``; 0.0 when every item has the same score."""
+    import numpy as np
+    from scipy import stats
+
+    x = np.asarray(scores, dtype=float)
+    if len(x) < 2 or iters < 2:
+        return math.nan
+    if np.all(x == x[0]):
+        return 0.0
+    res = stats.bootstrap((x,), np.mean, n_resamples=int(iters), method="percentile",
+                          rng=np.random.default_rng(seed), vectorized=True, batch=max(1, 2_000_000 // len(x)))
+    return float(res.standard_error)
+
+
+def _aggregation(per_item):
+    """An aggregation (mean of ``per_item(items)``) that also carries ``stderr(items, iters)``,
+    which :mod:`cec_eval.lm_eval_hook` hands to lm-eval's table (lm-eval only bootstraps its own
+    aggregation functions). Both read the memoised per-corpus vectors: bootstrap resamples reuse
+    the per-item scores and never re-embed."""
+
+    def decorate(fn):
+        def stderr(items: Sequence[tuple], iters: int) -> float:
+            return bootstrap_stderr(per_item(items), iters)
+
+        fn.per_item = per_item
+        fn.stderr = stderr
+        return fn
+
+    return decorate
+
+
+def _cec_direction(d: str):
+    return lambda items: _corpus_cec(items)["per_item"][d]
+
+
+def _lexical_metric(name: str):
+    def per_item(items):
+        got = _lexical_corpus(items).get(name)
+        return got if got is not None else [math.nan]
+
+    return per_item
+
+
+def _mean(values) -> float:
+    return math.fsum(values) / len(values) if len(values) else math.nan
+
+
+@_aggregation(_cec_direction("forward"))
 def agg_cec_forward(items: Sequence[tuple]) -> float:
     return _corpus_cec(items)["forward"]
 
 
+@_aggregation(_cec_direction("backward"))
 def agg_cec_backward(items: Sequence[tuple]) -> float:
     return _corpus_cec(items)["backward"]
 
 
+@_aggregation(_cec_direction("sym"))
 def agg_cec_sym(items: Sequence[tuple]) -> float:
     return _corpus_cec(items)["sym"]
 
@@ -163,49 +271,34 @@ def agg_cec_signature(items: Sequence[tuple]) -> str:
     return _corpus_cec(items)["signature"]
 
 
-def _lexical(name: str, items: Sequence[tuple]) -> float:
-    """Table 1's other metrics through :mod:`cec_eval.metrics` (mean of per-item scores; BERTScore
-    on the local MiniLM backbone). A metric that cannot run here is logged and reported as NaN
-    rather than failing the whole task."""
-
-    def compute() -> dict:
-        from cec_eval.metrics import get_metric
-
-        preds = [i[0] for i in items]
-        refs = [list(i[1]) for i in items]
-        out = {}
-        for metric in LEXICAL_METRICS:
-            try:
-                out[metric] = get_metric(metric).score(preds, refs).mean
-            except Exception as e:  # e.g. a missing optional resource
-                log.warning("%s not computed: %s", metric, e)
-        return out
-
-    return _memo("lexical", items, compute).get(name, math.nan)
-
-
+@_aggregation(_lexical_metric("bleu"))
 def agg_bleu(items: Sequence[tuple]) -> float:
-    return _lexical("bleu", items)
+    return _mean(agg_bleu.per_item(items))
 
 
+@_aggregation(_lexical_metric("rouge1"))
 def agg_rouge1(items: Sequence[tuple]) -> float:
-    return _lexical("rouge1", items)
+    return _mean(agg_rouge1.per_item(items))
 
 
+@_aggregation(_lexical_metric("rouge2"))
 def agg_rouge2(items: Sequence[tuple]) -> float:
-    return _lexical("rouge2", items)
+    return _mean(agg_rouge2.per_item(items))
 
 
+@_aggregation(_lexical_metric("rougeL"))
 def agg_rougeL(items: Sequence[tuple]) -> float:
-    return _lexical("rougeL", items)
+    return _mean(agg_rougeL.per_item(items))
 
 
+@_aggregation(_lexical_metric("meteor"))
 def agg_meteor(items: Sequence[tuple]) -> float:
-    return _lexical("meteor", items)
+    return _mean(agg_meteor.per_item(items))
 
 
+@_aggregation(_lexical_metric("bertscore"))
 def agg_bertscore(items: Sequence[tuple]) -> float:
-    return _lexical("bertscore", items)
+    return _mean(agg_bertscore.per_item(items))
 
 
 def agg_first(items: Sequence[str]) -> str:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cec_eval.tasks import TASKS, task_manager
@@ -33,7 +34,8 @@ def _evaluate(model, tasks, **kw):
     kw.setdefault("limit", 2)
     kw.setdefault("gen_kwargs", GEN)
     kw.setdefault("log_samples", False)
-    return simple_evaluate(model=model, tasks=list(tasks), task_manager=task_manager(include_defaults=False), bootstrap_iters=0, **kw)
+    kw.setdefault("bootstrap_iters", 0)
+    return simple_evaluate(model=model, tasks=list(tasks), task_manager=task_manager(include_defaults=False), **kw)
 
 
 def _check_cec(metrics: dict, filt: str, refs: str) -> None:
@@ -96,6 +98,7 @@ def test_served_model_with_judge_exact_values(monkeypatch, tmp_path):
             ["gsm8k_causal"],
             model_args=f"model=served,base_url={model_srv.base_url}/chat/completions,tokenizer_backend=None,max_retries=1",
             apply_chat_template=True,
+            gen_kwargs={"max_gen_toks": 256},  # the test server cuts replies at max_tokens, as a real one
         )
         assert len(model_srv.chat_requests) == 2 and len(judge_srv.chat_requests) == 2
         assert "Question: Janet" in model_srv.chat_requests[0]["messages"][-1]["content"] + model_srv.chat_requests[1]["messages"][-1]["content"]
@@ -138,6 +141,49 @@ def test_served_model_no_judge_configured_gives_no_judge_rows(monkeypatch):
     preds = ["Rising CO2 traps heat. The trapped heat melts ice."] * 2
     for name in ("bleu", "rouge1", "rouge2", "rougeL", "meteor", "bertscore"):
         assert c[f"{name},explanation"] == pytest.approx(get_metric(name).score(preds, [d["references"] for d in docs]).mean, abs=1e-9)
+
+
+def _claim_echo(body: dict) -> str:
+    """An explanation that differs per claim, so per-item scores (and their spread) differ."""
+    claim = re.search(r"Claim: (.*)", body["messages"][-1]["content"]).group(1)
+    return f"{claim} This happens because greenhouse gases trap heat."
+
+
+def test_standard_errors_in_lm_eval_table():
+    """CEC and lexical rows carry the seeded bootstrap standard error of their per-item scores,
+    with lm-eval's bootstrap_iters (0: none); lm-eval's own metrics keep lm-eval's stderr."""
+    from lm_eval.utils import make_table
+
+    from cec_eval.metrics import get_metric
+    from cec_eval.tasks import data
+    from cec_eval.tasks.metrics import bootstrap_stderr
+
+    with ChatServer(responder=_claim_echo, model="served") as srv:
+        args = dict(model_args=f"model=served,base_url={srv.base_url}/chat/completions,tokenizer_backend=None", apply_chat_template=True, limit=5)
+        out = _evaluate("local-chat-completions", ["climate_fever_cec"], bootstrap_iters=20_000, log_samples=True, **args)
+        off = _evaluate("local-chat-completions", ["climate_fever_cec"], bootstrap_iters=0, **args)
+    c = out["results"]["climate_fever_cec"]
+    # the (explanation, references) items the pipeline scored, as logged
+    items = [s["cec_sym"] for s in sorted(out["samples"]["climate_fever_cec"], key=lambda s: s["doc_id"])]
+    docs = data.climate_fever()["test"].select(range(5))
+    assert [list(i[1]) for i in items] == [d["references"] for d in docs]
+    assert len({i[0] for i in items}) == 5 and all(i[0] for i in items)  # five different explanations
+    preds, refs = [i[0] for i in items], [list(i[1]) for i in items]
+    from cec_eval import get_scorer
+
+    cec = get_scorer().score(preds, refs)
+    per_item = {f"cec_{d}": getattr(cec, d) for d in ("forward", "backward", "sym")}
+    for name in ("bleu", "rougeL", "meteor"):
+        per_item[name] = get_metric(name).score(preds, refs).scores
+    for name, scores in per_item.items():
+        assert c[f"{name},explanation"] == pytest.approx(math.fsum(scores) / len(scores), abs=1e-9), name
+        se = c[f"{name}_stderr,explanation"]
+        # the bootstrap SE of these item scores (resampled in another order: equal up to Monte Carlo error)
+        assert se == pytest.approx(bootstrap_stderr(scores, 20_000), rel=0.04), name
+        assert se == pytest.approx(np.std(scores) / math.sqrt(len(scores)), rel=0.06), name
+        assert off["results"]["climate_fever_cec"][f"{name}_stderr,explanation"] == "N/A"
+    assert c["cec_signature_stderr,explanation"] == "N/A"  # a string, no stderr
+    assert f"{c['cec_sym_stderr,explanation']:.4f}" in make_table(out)
 
 
 # -- the embedded SmolLM2 ------------------------------------------------------------------------
