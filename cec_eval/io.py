@@ -24,6 +24,7 @@ import gzip
 import io
 import json
 import os
+import re
 import tempfile
 import zlib
 from pathlib import Path
@@ -99,12 +100,36 @@ def _json_lines(path: Path) -> Iterator[tuple[int, Any]]:
     for lineno, line in enumerate(text_lines(read_text(path)), 1):
         if not line.strip():
             continue
+        yield lineno, _parse_json(line, path, lineno)
+
+
+def _parse_json(text: str, path: Any, lineno: int | None = None) -> Any:
+    """``json.loads`` whose errors are one :class:`InputError` line naming ``path`` and the line
+    (``lineno`` for a JSONL line, else the line in ``text``); a ``\\ud800``-style escape that
+    leaves a lone surrogate (no character, cannot be written as UTF-8) is one too."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as e:
+        where = f"{path}:{lineno if lineno is not None else e.lineno}"
+        raise InputError(f"{where}: not valid JSON ({e.msg} at column {e.colno})") from None
+    except RecursionError:
+        raise InputError(f"{path}{f':{lineno}' if lineno else ''}: JSON nested too deeply") from None
+    if "\\u" in text and re.search(r"\\u[dD][89a-fA-F]", text):
         try:
-            yield lineno, json.loads(line)
-        except json.JSONDecodeError as e:
-            raise InputError(f"{path}:{lineno}: not valid JSON ({e.msg} at column {e.colno})") from None
-        except RecursionError:
-            raise InputError(f"{path}:{lineno}: JSON nested too deeply") from None
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError(f"{path}{f':{lineno}' if lineno else ''}: a \\u escape gives a lone surrogate, "
+                             "which is not text") from None
+    return value
+
+
+def read_json(path: str | os.PathLike) -> Any:
+    """The JSON value of a whole file, read with :func:`read_text`; :class:`InputError` names the
+    file, line and column of a syntax error."""
+    text = read_text(path)
+    if not text.strip():
+        raise InputError(f"{path}: empty file, expected JSON")
+    return _parse_json(text, path)
 
 
 def read_jsonl(path: str | os.PathLike, required: Iterable[str] = ()) -> list[dict[str, Any]]:

@@ -20,16 +20,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..baseline import baseline_key, compute_baseline, load_baselines
+    from ..baseline import baseline_key, compute_baseline
     from ..io import write_json
     from ..scorer import CECScorer
+    from .score import read_baseline_table
+
+    # an existing table is checked before the model is loaded: a bad file fails in a second
+    table = read_baseline_table(args.output) if args.output and Path(args.output).exists() else {}
 
     scorer = CECScorer(model=args.model, splitter=args.splitter, variant=args.variant, aggregation=args.aggregation,
                        multi_ref=args.multi_ref, batch_size=args.batch_size, device=args.device)
     entry = compute_baseline(scorer, seed=args.seed, limit=args.limit)
     key = baseline_key(scorer)
     if args.output:
-        table = load_baselines(args.output) if Path(args.output).is_file() else {}
         table[key] = entry
         write_json(table, args.output)
     print(json.dumps({key: entry}, indent=2))

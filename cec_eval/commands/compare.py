@@ -104,8 +104,31 @@ def check_numbers(args: argparse.Namespace) -> None:
         raise InputError(f"--n-resamples must be at least 10, not {args.n_resamples}")
 
 
+def check_bertscore_baseline(path: str) -> None:
+    """A bert-score baseline CSV (``LAYER,P,R,F``, one row per layer), read with the one reader
+    and checked before any model is loaded; errors name the file, row and field."""
+    from ..errors import InputError
+    from ..io import read_records
+
+    rows = read_records(path)  # a missing file, a folder, bad bytes or a ragged row: one line
+    if Path(path).suffix.lower() != ".csv":
+        raise InputError(f"--bertscore-baseline {path}: expected a .csv file (LAYER,P,R,F) or 'auto'")
+    if not rows:
+        raise InputError(f"{path}: no rows")
+    if len(rows[0]) != 4:
+        raise InputError(f"{path}: expected 4 columns LAYER,P,R,F, got {list(rows[0])}")
+    for i, row in enumerate(rows):
+        for name, value in row.items():
+            try:
+                float(value)
+            except (TypeError, ValueError):
+                raise InputError(f"{path}: row {i}: field {name!r} is not a number: {value!r:.40}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     check_numbers(args)
+    if args.bertscore_baseline and args.bertscore_baseline != "auto":
+        check_bertscore_baseline(args.bertscore_baseline)
     from ..compare import compare_systems
     from ..errors import InputError
     from ..io import atomic_write_text, read_texts, write_json

@@ -75,12 +75,19 @@ def run(args: argparse.Namespace) -> int:
         for i, p in enumerate(predictions):
             if not isinstance(p, str):
                 raise InputError(f"{args.data}: row {i}: field {pfield!r} is not text")
+        rsource, rfield = (args.references, "reference") if args.references else (args.data, args.reference_field)
+        for i, r in enumerate(references):
+            if not (isinstance(r, str) or (isinstance(r, list) and r and all(isinstance(x, str) for x in r))):
+                raise InputError(f"{rsource}: row {i}: field {rfield!r} must be text or a non-empty list of text")
+        for i, v in enumerate(ratings):
+            if not _finite(v):
+                raise InputError(f"{args.data}: row {i}: field {args.rating_field!r} is not a finite number: {v!r:.40}")
         for col, values in extra.items():
             for i, v in enumerate(values):
                 try:
                     float(v)
                 except (TypeError, ValueError):
-                    raise InputError(f"{args.data}: row {i}: score column {col!r} is not a number: {v!r}") from None
+                    raise InputError(f"{args.data}: row {i}: score column {col!r} is not a number: {v!r:.40}") from None
     metrics = args.metrics if args.metrics.lower() != "none" else []
     report = correlate(
         predictions, references, ratings, groups, metrics=metrics, extra_scores=extra,
@@ -99,6 +106,18 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(report.to_markdown())
     return 0
+
+
+def _finite(value) -> bool:
+    """A rating/score cell: a number, or text holding one (CSV), and finite."""
+    import math
+
+    if isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
 
 
 def _maybe_list(value, suffix: str):

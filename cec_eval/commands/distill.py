@@ -152,7 +152,8 @@ def step_teacher(args, output: str | None = None) -> dict:
     output = output or args.output
     items = _items(args)
     if not items:
-        raise InputError(f"--source {args.source}: no items (check --offset/--limit/--labels)")
+        where = f"{args.input}: no rows" if args.source == "jsonl" else f"--source {args.source}: no items"
+        raise InputError(f"{where} (check --offset/--limit/--labels)")
     client = None if args.backend == "dataset" else _backend(args, output)
     params = {"temperature": args.temperature, "max_tokens": args.max_tokens}
     traces, summary = run_teacher(items, args.backend, client, params)
@@ -263,6 +264,9 @@ def run(args) -> int:
     elif step == "sft":
         from cec_eval.distill import sft
 
+        for path in (args.train, args.eval):  # checked here, before any model is loaded
+            if path:
+                _rows(path, ("prompt", "completion"))
         res = sft.train(args.train, args.output, base_model=args.base_model, eval_data=args.eval, preset=args.preset,
                         overrides=sft.parse_overrides(args.set), merge=args.merge, resume=not args.no_resume)
         _say({k: v for k, v in res.items() if k != "settings"})

@@ -82,12 +82,42 @@ def _worst(result, k: int) -> str:
     return "\n".join(out)
 
 
+def read_baseline_table(path) -> dict:
+    """A baselines JSON (from ``cec-eval baseline``) read with the one reader and checked:
+    ``{key: {"forward": x, "backward": x, "sym": x, ...}}``; errors name the file and entry."""
+    from ..errors import InputError
+    from ..io import read_json
+
+    table = read_json(path)
+    if not isinstance(table, dict):
+        raise InputError(f"{path}: expected a JSON object of baselines (from 'cec-eval baseline'), got {type(table).__name__}")
+    for key, entry in table.items():
+        if not isinstance(entry, dict):
+            raise InputError(f"{path}: entry {key!r} is {type(entry).__name__}, expected an object")
+        for d in ("forward", "backward", "sym"):
+            if not isinstance(entry.get(d), (int, float)) or isinstance(entry.get(d), bool):
+                raise InputError(f"{path}: entry {key!r}: field {d!r} is missing or not a number")
+    return table
+
+
+def scorer_baseline(scorer, path) -> None:
+    """Looks the scorer's baseline up now, so a missing entry is one line before any scoring."""
+    from ..errors import InputError
+
+    try:
+        scorer.baseline
+    except KeyError as e:
+        raise InputError(str(e.args[0]) if e.args else f"{path}: no baseline for this scorer") from None
+
+
 def run(args: argparse.Namespace) -> int:
     from ..io import read_texts, write_json
     from ..scorer import CECScorer
 
     predictions = read_texts(args.predictions, args.pred_field, role="prediction")
     references = read_texts(args.references, args.ref_field, role="reference")
+    if args.baseline_file:
+        read_baseline_table(args.baseline_file)
     scorer = CECScorer(
         model=args.model,
         splitter=args.splitter,
@@ -100,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
         baseline_file=args.baseline_file,
         show_progress=False if args.no_progress else (len(predictions) >= 200 or None),
     )
+    if args.rescale:
+        scorer_baseline(scorer, args.baseline_file)
     result = scorer.score(predictions, references, details=args.details)
     if args.output:
         write_json(result.to_dict(), args.output)
