@@ -18,7 +18,8 @@ letters (GPQA):
    worked example) is not the answer.
 4. **flexible**: the strict answer when there is one; otherwise the last number (option marker)
    in the answer section.
-5. **math**: the strict statement's line (else the answer section), handed to ``math-verify``.
+5. **math**: the strict statement's value (else the answer section as written), handed to
+   ``math-verify``.
 6. **Markup is transparent** in every mode: bold/italics (``**``, ``__``, ``*``, ``_``), code
    spans, ``\\boxed{}``, ``\\text{}``, ``$…$``, ``\\(…\\)``, ``\\frac{a}{b}`` (= a/b), ``\\$`` and
    ``\\%``, brackets around the value.
@@ -32,7 +33,6 @@ letters (GPQA):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -193,21 +193,8 @@ def _value_ends_statement(after: str) -> bool:
     return True
 
 
-@dataclass
-class Statement:
-    """A final-answer statement: its value and the (0-based) lines of the answer span it covers."""
-
-    value: str
-    first_line: int
-    last_line: int
-
-
-def _line_of(text: str, pos: int) -> int:
-    return text.count("\n", 0, pos)
-
-
-def number_statement(span: str) -> Statement | None:
-    """The first explicit final-answer statement of a number in ``span`` (markup stripped)."""
+def number_statement(span: str) -> str | None:
+    """The canonical value of the first explicit final-answer statement of a number in ``span``."""
     text = strip_markup(span)
     for cue in _CUE.finditer(text):
         if not _committed(text, cue.start()):
@@ -224,7 +211,7 @@ def number_statement(span: str) -> Statement | None:
             continue
         value = normalize_number(raw)
         if value is not None:
-            return Statement(value, _line_of(text, cue.start()), _line_of(text, m.start(1)))
+            return value
     return None
 
 
@@ -261,8 +248,8 @@ def _markers(text: str, start: int = 0, end: int | None = None, lowercase: bool 
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
 
-def letter_statement(span: str) -> Statement | None:
-    """The first explicit final-answer statement of an option letter in ``span``."""
+def letter_statement(span: str) -> str | None:
+    """The letter of the first explicit final-answer statement of an option letter in ``span``."""
     text = strip_markup(span)
     for cue in _CUE.finditer(text):
         if not _committed(text, cue.start()):
@@ -286,7 +273,7 @@ def letter_statement(span: str) -> Statement | None:
         letters = [letter for _, letter in found]
         if len(set(letters)) > 1 and re.search(r"\bor\b|/", text[cue.end(): stop]):
             continue  # "(A) or (B)": several answers
-        return Statement(letters[0], _line_of(text, cue.start()), _line_of(text, found[0][0]))
+        return letters[0]
     return None
 
 
@@ -319,7 +306,7 @@ def extract_number(response: str | None, mode: str = "strict", parsed: CausalPar
     span = answer_span(parsed)
     stated = number_statement(span)
     if stated is not None:
-        return stated.value
+        return stated
     if mode == "strict" or truncated(raw, parsed):
         return None
     hits = [normalize_number(h) for h in _ANY_NUM.findall(strip_markup(span))]
@@ -338,7 +325,7 @@ def extract_letter(response: str | None, mode: str = "strict", parsed: CausalPar
     span = answer_span(parsed)
     stated = letter_statement(span)
     if stated is not None:
-        return stated.value
+        return stated
     if mode == "strict" or truncated(raw, parsed):
         return None
     found = _markers(strip_markup(span))
@@ -346,8 +333,9 @@ def extract_letter(response: str | None, mode: str = "strict", parsed: CausalPar
 
 
 def math_candidate(response: str | None, parsed: CausalParse | None = None) -> str | None:
-    """The text math-verify should read (rule 5): the lines of the first final-answer statement
-    (raw, markup intact), else the answer section; None when the response is truncated."""
+    """What math-verify should read (rule 5): the value of the first final-answer statement
+    (canonical, so currency and markup cannot confuse its LaTeX reader), else the answer section
+    as written; None when the response is truncated."""
     raw = response or ""
     parsed = parsed or parse_causal_response(raw)
     if truncated(raw, parsed):
@@ -355,8 +343,7 @@ def math_candidate(response: str | None, parsed: CausalParse | None = None) -> s
     span = answer_span(parsed)
     stated = number_statement(span)
     if stated is not None:
-        lines = span.split("\n")
-        return "\n".join(lines[stated.first_line: stated.last_line + 1]).strip()
+        return stated
     return span.strip() or None
 
 

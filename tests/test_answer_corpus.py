@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from cec_eval.tasks.answers import math_equivalent
 from cec_eval.tasks.filters import analyse
 
 CORPUS = Path(__file__).parent / "data" / "answer_corpus.jsonl"
@@ -52,3 +53,6 @@ def test_corpus_row(row):
         assert fmt["think_form"] == row["think_form"]
     if row["truncated"] and target == "number":
         assert analyse(text, "answer", "math")["extracted"] is None  # no mode grades an unfinished trace
+    if row["strict"] is not None and target == "number":
+        # math-verify reads the same statement
+        assert math_equivalent(row["strict"], analyse(text, "answer", "math")["extracted"])
