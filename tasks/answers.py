@@ -132,7 +132,7 @@ def stops_mid_sentence(text: str) -> bool:
 # -- statements --------------------------------------------------------------------------------
 
 # An explicit final-answer cue. What follows it (after markup is stripped) must be the value.
-_BE = r"(?:\s+(?:is|would\s+be|will\s+be|should\s+be|must\s+be))?(?:\s*[:：=]|\s+is)?\s*"
+_BE = r"(?:\s+(?:is|would\s+be|will\s+be|should\s+be|must\s+be))?(?:\s*[:：=]|\s+is|\s+[-—–](?=\s))?\s*"
 _CUE = re.compile(
     r"####\s*|\b(?:final\s+|correct\s+|right\s+|best\s+)?answer" + _BE
     + r"|\b(?:final|correct|right|best)\s+(?:option|choice)" + _BE,
@@ -152,7 +152,7 @@ _CLAUSE_BREAKERS = frozenset(
 _CONNECTIVES = frozenset("because since as so which given from hence therefore thus".split())
 
 _NUM = (
-    r"(?:[-+]\s?)?(?:[$€£¥]\s?)?(?:[-+]\s?)?\d(?:[\d,]*\d)?(?:\.\d+)?"
+    r"(?:[-+]\s?)?(?:[$€£¥]\s?)?(?:[-+]\s?)?(?:\d(?:[\d,]*\d)?(?:\.\d+)?|\.\d+)"
     r"(?:\s?/\s?\d+(?:\.\d+)?)?"
 )
 _NUM_AT = re.compile(r"[(\[]?\s*(" + _NUM + r")")
@@ -263,7 +263,7 @@ def letter_statement(span: str) -> str | None:
         end = _SENTENCE_END.search(text, cue.end() + 1, stop)
         stop = end.end() if end else stop
         # a bare cue ("Answer probably B") takes only a letter right after it
-        bare = not re.search(r"[:：=]|\b(?:is|be)\b|#", cue.group(0), re.IGNORECASE)
+        bare = not re.search(r"[:：=—–-]|\b(?:is|be)\b|#", cue.group(0), re.IGNORECASE)
         found = [] if bare else _markers(text, cue.end(), stop, lowercase=True)
         direct = _AFTER_CUE.match(text, cue.end())
         if direct is not None:

@@ -4,6 +4,7 @@ public issue reports against lm-eval, lighteval, inspect, OpenCompass, math-veri
 the rule in :mod:`cec_eval.tasks.answers`, through the same entry point the lm-eval filters use."""
 from __future__ import annotations
 
+import ast
 import json
 from collections import Counter
 from pathlib import Path
@@ -56,3 +57,28 @@ def test_corpus_row(row):
     if row["strict"] is not None and target == "number":
         # math-verify reads the same statement
         assert math_equivalent(row["strict"], analyse(text, "answer", "math")["extracted"])
+
+
+@pytest.mark.slow
+def test_real_run_does_not_grade_an_intermediate_step(smollm2_dir):
+    """Issue 13's real-run row: SmolLM2 on gsm8k_causal with the chat template and 96 new tokens
+    writes "The answer is 2 * 1 = 2 bolts ..." for the second problem (gold 3) and is cut off
+    mid-reasoning; no mode may take 2 from it, and the row counts as truncated."""
+    from lm_eval import simple_evaluate
+
+    from cec_eval.tasks import task_manager
+
+    out = simple_evaluate(
+        model="hf", model_args=f"pretrained={smollm2_dir}", device="cpu", tasks=["gsm8k_causal"],
+        task_manager=task_manager(include_defaults=False), limit=2, apply_chat_template=True,
+        gen_kwargs={"max_gen_toks": 96}, bootstrap_iters=0, log_samples=True,
+    )
+    samples = [s for s in out["samples"]["gsm8k_causal"] if s["doc_id"] == 1]
+    # logged filter outputs are dicts (or their repr, depending on the lm-eval version)
+    by_filter = {s["filter"]: s["filtered_resps"][0] for s in samples}
+    by_filter = {k: ast.literal_eval(v) if isinstance(v, str) else v for k, v in by_filter.items()}
+    response = samples[0]["resps"][0][0]
+    assert "The answer is 2 * 1 = 2 bolts" in response
+    for name in ("strict-match", "flexible-extract", "math-verify"):
+        assert by_filter[name]["extracted"] is None, name
+    assert by_filter["format"]["truncated"] is True
