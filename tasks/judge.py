@@ -50,6 +50,7 @@ of a text that contains itself, so it stays unguessable for the text it protects
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -121,17 +122,14 @@ def strip_reasoning(reply: str) -> str | None:
     leading block; it ends at the *last* ``</think>`` (the judge may quote the candidate's own
     tags while it reasons) or, in the Qwen-token form, at the last ``answer`` marker. A reply with
     no such block is returned unchanged."""
-    markers = list(_MARKER.finditer(reply))
-    if not markers:
+    marks = [((m.group("tag") or m.group("qtag")).lower(), bool(m.group("close")), m) for m in _MARKER.finditer(reply)]
+    if not marks:
         return reply
-    def tag(m: re.Match) -> str:
-        return (m.group("tag") or m.group("qtag")).lower()
-
-    first = markers[0]
-    opens = tag(first) == "think" and not first.group("close") and not reply[: first.start()].strip()
-    closers = [m for m in markers if tag(m) == "think" and m.group("close")]
-    answers = [m for m in markers if tag(m) == "answer" and not m.group("close")]
-    prefilled = bool(closers) and not any(tag(m) == "think" and not m.group("close") for m in markers if m.start() < closers[0].start())
+    tag, close, first = marks[0]
+    opens = tag == "think" and not close and not reply[: first.start()].strip()
+    closers = [m for t, c, m in marks if t == "think" and c]
+    answers = [m for t, c, m in marks if t == "answer" and not c]
+    prefilled = bool(closers) and not any(t == "think" and not c and m.start() < closers[0].start() for t, c, m in marks)
     if not (opens or prefilled):
         return reply
     ends = [m.end() for m in closers + answers]
@@ -192,9 +190,7 @@ class JudgeConfig:
     max_tokens: int = DEFAULT_MAX_TOKENS
 
     def __post_init__(self) -> None:
-        if int(self.max_tokens) < 1:
-            raise ValueError(f"judge max_tokens must be a positive integer, got {self.max_tokens!r}")
-        self.max_tokens = int(self.max_tokens)
+        self.max_tokens = _positive_int(self.max_tokens, "judge max_tokens")
 
     @classmethod
     def from_env(cls, **overrides: Any) -> "JudgeConfig":
@@ -246,6 +242,8 @@ class Judge:
         self.config = config
         self._client = None
         self._hf = None
+        #: replies of the last :meth:`judge` call cut at the token budget (for the warning's hint)
+        self.cut_at_budget = 0
 
     def _chat_client(self):
         if self._client is None:
@@ -304,7 +302,7 @@ class Judge:
             replies = [r.text for r in results]
             # a blank reply is no reply, whatever the client made of it
             errors = [r.error or (None if (r.text or "").strip() else "empty reply") for r in results]
-            self.cut_at_budget = sum(getattr(r, "failure", None) == "length" for r in results)
+            self.cut_at_budget = sum(r.failure == "length" for r in results)
         return [("ERROR" if error is not None else parse_verdict(reply, nonce))
                 for (_, nonce), reply, error in zip(built, replies, errors)]
 
@@ -345,28 +343,25 @@ class JudgeFilter(Filter):
         self.config = JudgeConfig.from_env(model=model, base_url=base_url, api_key_env=api_key_env,
                                            hf_model=hf_model, cache_path=cache_path, max_tokens=max_tokens)
 
-    def _run_options(self, docs: list[dict]) -> None:
-        """Apply the ``--metadata`` judge options the documents carry (see :func:`judge_options`);
-        they win over filter kwargs and the environment."""
+    def _run_config(self, docs: list[dict]) -> JudgeConfig:
+        """The configuration with the ``--metadata`` judge options the documents carry (see
+        :func:`judge_options`); they win over filter kwargs and the environment."""
         seen = {d.get("judge_options") for d in docs if isinstance(d, dict) and d.get("judge_options")}
         if len(seen) > 1:
             raise ValueError(f"JudgeFilter: documents carry different judge options: {sorted(seen)}")
-        if seen:
-            for field, value in json.loads(seen.pop()).items():
-                setattr(self.config, field, value)
-            self.config.__post_init__()
+        return dataclasses.replace(self.config, **json.loads(seen.pop())) if seen else self.config
 
     def apply(self, resps: Iterable[list], docs: Iterable[dict]) -> list[list[dict]]:
         resps, docs = list(resps), list(docs)
         if not self.config.configured:
             return [[{"filter": "judge", "configured": False} for _ in rs] for rs in resps]
-        self._run_options(docs)
+        config = self._run_config(docs)
         triples, where = [], []
         for i, (rs, doc) in enumerate(zip(resps, docs)):
             for j, r in enumerate(rs):
                 triples.append((_question(doc, self.target), _reference(doc, self.target), str(r or "")))
                 where.append((i, j))
-        judge = Judge(self.config)
+        judge = Judge(config)
         verdicts = judge.judge(triples)
         out: list[list[dict]] = [[{} for _ in rs] for rs in resps]
         for (i, j), verdict in zip(where, verdicts):
@@ -375,11 +370,11 @@ class JudgeFilter(Filter):
                 "configured": True,
                 "verdict": verdict,
                 "regex_correct": _regex_correct(docs[i], str(resps[i][j] or ""), self.target),
-                "signature": self.config.signature,
+                "signature": config.signature,
             }
         n_invalid, n_error = verdicts.count("INVALID"), verdicts.count("ERROR")
         if n_invalid or n_error:
-            hint = (f"; {judge.cut_at_budget} replies were cut at the token budget ({self.config.max_tokens}):"
+            hint = (f"; {judge.cut_at_budget} replies were cut at the token budget ({config.max_tokens}):"
                     " raise CEC_JUDGE_MAX_TOKENS or --metadata judge_max_tokens" if judge.cut_at_budget else "")
             log.warning("judge: %d of %d verdicts unusable (%d INVALID, %d ERROR); judged_acc is over the %d "
                         "judged rows (judged_n)%s", n_invalid + n_error, len(verdicts), n_invalid, n_error,
