@@ -139,3 +139,24 @@ def test_real_copa_sse_dev():
     sizes = {g: data.groups.count(g) for g in set(data.groups[:50])}
     for i in range(50):
         assert len(data.references[i]) == sizes[data.groups[i]] - 1
+
+
+def test_same_length_pair_accuracy_exact():
+    """Hand-computed: question a has explanations of 3, 4, 9 words rated 1, 2, 3; question b two of 5
+    words rated 2, 2 (no pair: equal ratings). Same-length pairs (|Δwords| ≤ 1, ratings differ): only
+    (a0, a1). Score ordering it right -> 1.0, wrong -> 0.0, tied -> 0.5."""
+    texts = ["w " * 3, "w " * 4, "w " * 9, "w " * 5, "v " * 5]
+    data = ag.RatedSet([t.strip() for t in texts], [1, 2, 3, 2, 2], ["a", "a", "a", "b", "b"])
+    stat = ("same_length_pair_acc",)
+    for scores, expected in (([0.1, 0.2, 0.0, 0.5, 0.1], 1.0), ([0.3, 0.2, 0.9, 0.5, 0.1], 0.0), ([0.2, 0.2, 0.0, 0.0, 0.0], 0.5)):
+        out = ag.agreement(scores, data, n_boot=0, statistics=stat)["same_length_pair_acc"]
+        assert out["value"] == expected and out["pairs"] == 1
+    # word count itself cannot order pairs of (nearly) equal length better than chance by construction of ties
+    assert ag.agreement(data.words, data, n_boot=0, statistics=stat)["same_length_pair_acc"]["value"] == 1.0  # 3 < 4 words, rated 1 < 2
+
+
+def test_load_rated_all_three_sets():
+    for name, scale in (("copa_sse_dev", (1, 5)), ("wiegreffe_cqa_train", (0, 1)), ("wiegreffe_snli_train", (0, 1))):
+        d = ag.load_rated(name, max_questions=5)
+        assert len(set(d.groups)) == 5 and all(scale[0] <= r <= scale[1] for r in d.ratings)
+        assert all(t not in refs and refs for t, refs in zip(d.texts, d.references))

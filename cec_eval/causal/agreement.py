@@ -1,8 +1,10 @@
-"""Agreement of explanation metrics with human ratings on COPA-SSE dev.
+"""Agreement of explanation metrics with human ratings on the shipped rated sets.
 
-Every crowd explanation of a COPA question is scored against the *other* explanations of the
-same question (multi-reference) and compared with its mean human rating (the
-``filtered-avg-rating`` of COPA-SSE, 1–5).
+Every explanation of a question (item) is scored against the *other* explanations of the same
+question (multi-reference, leave-one-out) and compared with its human rating: COPA-SSE dev (crowd
+explanations, mean rating 1–5, raters reward longer ones) and the Wiegreffe et al. (2022) train
+sets (five GPT-3 explanations per CommonsenseQA / SNLI item, share of three annotators who found
+each acceptable; raters mark longer ones down). See :func:`load_rated`.
 
 Reported per metric:
 
@@ -13,6 +15,9 @@ Reported per metric:
 * length-controlled versions, since word count alone correlates with these ratings: pooled partial
   Spearman (ranks of score and rating residualised on the rank of word count) and the within-
   question partial Kendall τ (τ_xy·z = (τ_xy − τ_xz·τ_yz) / √((1 − τ_xz²)(1 − τ_yz²)), z = words);
+* same-length pair accuracy: over pairs of explanations of one question whose word counts differ
+  by at most ``SAME_LENGTH_WORDS`` and whose ratings differ, the share the metric orders as people
+  do (a tie in score counts one half) — agreement that length cannot explain;
 * 95% bootstrap CIs that resample *questions* (explanations of one question are not independent).
 """
 from __future__ import annotations
@@ -55,6 +60,19 @@ def _rating(expl: dict, where: str) -> float:
     if not ratings:
         raise InputError(f"{where}: no ratings")
     return float(np.mean(ratings))
+
+
+def load_rated(name: str = SOURCE, max_questions: int | None = None) -> RatedSet:
+    """A shipped rated dataset (``cec_eval.correlate.RATED_DATASETS``: ``copa_sse_dev``,
+    ``wiegreffe_cqa_train``, ``wiegreffe_snli_train``) as a :class:`RatedSet`; ``max_questions``
+    keeps the first N questions."""
+    if name == SOURCE:
+        return load_copa_sse(max_questions=max_questions)
+    from ..correlate import rated_items
+
+    d = rated_items(name, limit_questions=max_questions)
+    return RatedSet([" ".join(t.split()) for t in d["predictions"]], [float(r) for r in d["ratings"]],
+                    [str(g) for g in d["groups"]], [[" ".join(r.split()) for r in refs] for refs in d["references"]])
 
 
 def load_copa_sse(rows: Iterable[dict] | None = None, max_questions: int | None = None) -> RatedSet:
@@ -132,13 +150,35 @@ def per_question(score: np.ndarray, rating: np.ndarray, words: np.ndarray, group
     return out
 
 
+#: word-count difference up to which two explanations count as the same length
+SAME_LENGTH_WORDS = 1
+
+
+def _pair_counts(s: np.ndarray, r: np.ndarray, w: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
+    """Per question: (agreements, pairs) over its same-length pairs with different ratings."""
+    out = np.zeros((len(groups), 2))
+    for q, idx in enumerate(groups):
+        if len(idx) < 2:
+            continue
+        i, j = np.triu_indices(len(idx), 1)
+        a, b = idx[i], idx[j]
+        keep = (np.abs(w[a] - w[b]) <= SAME_LENGTH_WORDS) & (r[a] != r[b])
+        if not keep.any():
+            continue
+        a, b = a[keep], b[keep]
+        ds, dr = np.sign(s[a] - s[b]), np.sign(r[a] - r[b])
+        out[q] = (np.sum(np.where(ds == 0, 0.5, ds == dr)), len(a))
+    return out
+
+
 POOLED: dict[str, Callable[[np.ndarray, np.ndarray, np.ndarray], float]] = {
     "pooled_tau": lambda s, r, w: _tau(s, r),
     "pooled_spearman": lambda s, r, w: float(stats.spearmanr(s, r).statistic),
     "pooled_partial_spearman": lambda s, r, w: _partial_spearman(s, r, w),
 }
 WITHIN = {"within_tau": False, "within_partial_tau": True}
-STATISTICS = tuple(POOLED) + tuple(WITHIN)
+PAIRS = ("same_length_pair_acc",)
+STATISTICS = tuple(POOLED) + tuple(WITHIN) + PAIRS
 
 
 def _values(s: np.ndarray, data: RatedSet, groups: list[np.ndarray], statistics: Sequence[str]):
@@ -164,6 +204,17 @@ def agreement(scores: Sequence[float], data: RatedSet, n_boot: int = 1000, seed:
     picks = _boot_picks(len(groups), n_boot, seed)
     out: dict[str, dict[str, float]] = {}
     for k in statistics:
+        if k in PAIRS:
+            counts = _pair_counts(s, r, w, groups)
+            total = counts.sum(axis=0)
+            point = float(total[0] / total[1]) if total[1] else float("nan")
+            boot = counts[picks].sum(axis=1) if n_boot else np.zeros((0, 2))
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                ratios = boot[:, 0] / boot[:, 1]
+                lo, hi = np.nanpercentile(ratios, [2.5, 97.5]) if n_boot else (float("nan"), float("nan"))
+            out[k] = {"value": point, "ci_low": float(lo), "ci_high": float(hi), "pairs": int(total[1])}
+            continue
         if k in within:
             v = within[k]
             if np.isnan(v).all():

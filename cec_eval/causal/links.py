@@ -221,12 +221,10 @@ def _find_connectives(doc: "Doc", nlp, exclude: frozenset[str] = frozenset()) ->
 
     matches = _matcher(nlp, exclude)(doc)
     kinds = {(s, e): doc.vocab.strings[label] for label, s, e in matches}
-    spans = filter_spans([doc[s:e] for _, s, e in matches])
-    return [
-        (kinds[(span.start, span.end)], span.start, span.end)
-        for span in sorted(spans, key=lambda x: x.start)
-        if _is_connective(doc, span)
-    ]
+    # guards first, then the longest: a rejected "because of this" (a determiner: "because of this
+    # difference") leaves "because of" in place
+    spans = filter_spans([doc[s:e] for _, s, e in matches if _is_connective(doc, doc[s:e])])
+    return [(kinds[(span.start, span.end)], span.start, span.end) for span in sorted(spans, key=lambda x: x.start)]
 
 
 def _is_connective(doc: "Doc", span: "Span") -> bool:
@@ -256,10 +254,18 @@ def _is_connective(doc: "Doc", span: "Span") -> bool:
         # Reason "as" only where it opens a clause after a comma or the sentence start ("B, as the
         # door was open"); "such as", "as well as", "as big as", "known as" are not connectives
         # ("as a child", "as a result" when that phrase is left out of the lexicon: not a clause)
-        return (prev is None or prev == ",") and nxt in _CLAUSE_STARTERS - {"a", "an", "no", "some", "many", "most"}
+        if prev == ",":  # "B, as a man / as Tom ...": a clause subject after the comma
+            return nxt in _CLAUSE_STARTERS or doc[span.end].is_title
+        return prev is None and nxt in _CLAUSE_STARTERS - {"a", "an", "no", "some", "many", "most"}
     if first in {"make", "makes", "made", "making"}:
-        # "A makes B wet" is causal, "A makes sense" / "made of" are not: need two words after it
+        # "A makes B wet" is causal, "A makes sense" / "made of" are not: need two words after it;
+        # "wants to make pasta" is a goal, not a causal claim
+        if prev == "to":
+            return False
         return nxt is not None and nxt not in {"sense", "of", "up", "sure", "it", "a", "an", "the", "use"} and span.end + 1 < len(doc)
+    if span[-1].lower_ in {"this", "that"} and len(span) > 2 and span[-2].lower_ == "of":
+        # "because of this, B" / "for that reason": a pronoun; "because of this difference": a determiner
+        return nxt is None or not (doc[span.end].is_alpha or doc[span.end].like_num)
     if first == "if":
         return span.start == 0 or prev in _BREAKS
     if first == "since":
@@ -288,6 +294,21 @@ def _has_content(tokens: Sequence["Token"]) -> bool:
     return any(t.is_alpha and not t.is_stop for t in tokens) or sum(t.is_alpha for t in tokens) >= 2
 
 
+def _drop_stranded(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """Leave out a connective that follows another with nothing but function words between them
+    ("A, thus he makes decisions": "makes" after "thus he"): it cannot start a clause of its own,
+    and keeping it would cut the first connective's span to a pronoun."""
+    conns = list(conns)
+    k = 1
+    while k < len(conns):
+        between = _trim(list(doc[conns[k - 1][2]:conns[k][1]]))
+        if not _has_content(between) and not _anaphoric(between):
+            del conns[k]
+        else:
+            k += 1
+    return conns
+
+
 def _anaphoric(tokens: list["Token"]) -> bool:
     """A side that only points back ("This", "It", "That"): it stands for the previous sentence."""
     toks = _trim(tokens)
@@ -307,7 +328,11 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
     for k, (kind, s, e) in enumerate(conns):
         left_start = bounds[k - 1][1] if k > 0 else 0
         right_end = bounds[k + 1][0] if k + 1 < len(conns) else len(doc)
-        left = _after_last_break(list(doc[left_start:s]))
+        whole = list(doc[left_start:s])
+        left = _after_last_break(whole)
+        if _anaphoric(left) and len(left) < len(whole) and _has_content(_trim(whole[: len(whole) - len(left)])):
+            # "A, and this led to B": the anaphor points to the clause before the break, in this sentence
+            left = _after_last_break(_trim(whole[: len(whole) - len(left)]))
         right = _before_first_break(list(doc[e:right_end]), relative=_relative(doc, s))
         initial = not _trim(left) and k == 0
         back = initial or (k == 0 and _anaphoric(left))
@@ -475,7 +500,7 @@ class LinkExtractor:
                 for s in sentences]
 
     def _links(self, doc: "Doc", nlp) -> list[CausalLink]:
-        conns = _find_connectives(doc, nlp, self.exclude)
+        conns = _drop_stranded(doc, _find_connectives(doc, nlp, self.exclude))
         if not conns:
             return []
         out = []
