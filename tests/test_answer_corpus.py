@@ -82,3 +82,37 @@ def test_real_run_does_not_grade_an_intermediate_step(smollm2_dir):
     for name in ("strict-match", "flexible-extract", "math-verify"):
         assert by_filter[name]["extracted"] is None, name
     assert by_filter["format"]["truncated"] is True
+
+
+XML_18 = ("<think>\nShe has 16 eggs.\n<causality>\nEating 3 and baking 4 leave 16 - 3 - 4 = 9 eggs to sell.\n"
+          "Each egg sold brings $2, so 9 * 2 = $18.\n</causality>\n</think>\nThe answer is 18.")
+QWEN_3 = ("<|im_start|>think\nA robe needs 2 bolts of blue fiber.\n<|im_start|>causality\nHalf as much white: 1 bolt. "
+          "Total 2 + 1 = 3.\n<|im_start|>answer\n#### 3")
+
+
+def test_prefilled_think_through_lm_eval_scores_like_the_full_trace(tmp_path):
+    """Issue 13's prefilled row through a real lm-eval run: a served model whose chat template
+    supplied the opening think marker (its replies start inside the block) is compliant and gets
+    the CEC of the full trace."""
+    from lm_eval import simple_evaluate
+
+    from cec_eval import get_scorer
+    from cec_eval.tasks import data, task_manager
+    from cec_eval.tasks.causality import parse_causal_response
+    from chat_server import ChatServer
+
+    def prefilled(body: dict) -> str:
+        full = XML_18 if "Janet" in body["messages"][-1]["content"] else QWEN_3
+        return full.split("think", 1)[1].lstrip(">\n")  # the output starts inside the think block
+
+    with ChatServer(responder=prefilled, model="served") as srv:
+        out = simple_evaluate(
+            model="local-chat-completions", tasks=["gsm8k_causal"], task_manager=task_manager(include_defaults=False),
+            model_args=f"model=served,base_url={srv.base_url}/chat/completions,tokenizer_backend=None",
+            apply_chat_template=True, limit=2, gen_kwargs={"max_gen_toks": 64}, bootstrap_iters=0,
+        )
+    m = out["results"]["gsm8k_causal"]
+    assert m["format_compliance,format"] == 1.0 and m["exact_match,strict-match"] == 1.0
+    docs = data.gsm8k()["test"].select(range(2))
+    full = get_scorer().score([parse_causal_response(t).reasoning for t in (XML_18, QWEN_3)], [d["references"] for d in docs])
+    assert m["cec_sym,reasoning"] == pytest.approx(full.mean["sym"], abs=1e-9)
