@@ -78,12 +78,16 @@ def _run(args: argparse.Namespace) -> int:
     print(make_table(results))
     metrics = results["results"][args.task]
     signatures = sorted({v for k, v in metrics.items() if k.startswith("cec_signature,")})
+    from cec_eval.fingerprint import environment_fingerprint
+
     for sig in signatures:
         print(f"CEC signature: {sig}")
+    print(f"environment: {environment_fingerprint()} (python -m cec_eval.fingerprint; equals the lock's after make install)")
     if args.output:
         import json
 
         # task configs hold the hook functions: stored by name, as lm-eval's own output does
         keep = {k: results[k] for k in ("results", "configs", "versions", "n-shot", "higher_is_better", "config") if k in results}
+        keep["environment_fingerprint"] = environment_fingerprint()
         write_json(json.loads(json.dumps(keep, default=str)), args.output)
     return 0
