@@ -12,7 +12,8 @@ API::
         [{"messages": [{"role": "user", "content": "Why ...?"}], "temperature": 0.7, "_sample": 0}, ...],
         desc="teacher")
     for r in results:
-        r.text, r.usage, r.cached, r.error      # a failed row carries ``error``; nothing is raised
+        r.text, r.usage, r.cached, r.finish_reasons   # an answer
+        r.error, r.failure, r.partial                  # a failed row: text is None; nothing is raised
 
 A *request* is ``{"messages": [...], **params}``. Params are sent in the request body as given
 (``temperature``, ``max_tokens``, ``n``, ``seed``, server-specific ones such as vLLM's ``top_k``).

@@ -73,7 +73,7 @@ def _server(fault_server):
         return Fault(kind, delay=1.5) if kind == "timeout" else kind
 
     return fault_server(responder=responder, fault_fn=fault_fn_with_delay, api_key=SECRET, echo_auth=True,
-                        lifetime=110, max_requests=3000)
+                        lifetime=170, max_requests=3000)
 
 
 _CHILD = textwrap.dedent(
@@ -178,7 +178,7 @@ def test_teacher_killed_four_times_resumes_to_exactly_the_answerable_rows(fault_
             assert SECRET.encode() not in path.read_bytes(), path
     assert all(SECRET.encode() not in log for log in logs)
     assert b"DEBUG" in logs[-1]  # debug logging really was on
-    assert elapsed < 60, elapsed
+    assert elapsed < 150, elapsed  # ~20 s on 2 idle cores; the bound only catches a hang
     print(f"{elapsed:.1f} s; {len(srv.chat_requests)} requests; faults served: "
           f"{dict(sorted(__import__('collections').Counter(srv.faults_served).items()))}; summary: {summary}")
 
