@@ -153,8 +153,11 @@ def _corpus_cec(items: Sequence[tuple]) -> dict:
     items = _canonical(items)
 
     def compute() -> dict:
+        import time
+
         import numpy as np
 
+        start = time.perf_counter()
         options = {i[3] for i in items}
         if len(options) > 1:
             raise ValueError(f"CEC items ask for different CEC options: {sorted(map(str, options))}")
@@ -164,6 +167,9 @@ def _corpus_cec(items: Sequence[tuple]) -> dict:
         if result.empty_predictions:
             log.warning("CEC: %d of %d predictions were empty and score 0", len(result.empty_predictions), len(items))
         per_item = {d: np.asarray(getattr(result, d), dtype=float) for d in ("forward", "backward", "sym")}
+        seconds = time.perf_counter() - start
+        # structured, so a run can report the pass's share of its wall time (benchmarks/cec_pass_share.py)
+        log.info("CEC pass: %d items in %.2f s", len(items), seconds, extra={"cec_pass_seconds": seconds, "cec_pass_items": len(items)})
         return {"per_item": per_item, **{d: math.fsum(v) / len(v) for d, v in per_item.items()},
                 "signature": f"{result.signature}|refs:{sources}"}
 
