@@ -208,6 +208,7 @@ def test_concurrent_writers_and_readers_never_see_a_partial_file(tmp_path):
         stop.set()
         for t in threads:
             t.join()
+    print(f"reads {stats['reads']}, unreadable {stats['unreadable']}, versions seen {len(stats['versions'])}")
     assert stats["unreadable"] == 0, stats["unreadable"]
     assert stats["reads"] > 100
     assert len(stats["versions"]) >= 10  # the readers really ran while the file kept changing
@@ -241,5 +242,6 @@ def test_two_score_runs_with_the_same_output_both_succeed_and_leave_one_whole_fi
         _, err = p.communicate()
         assert p.returncode == 0, err
     result = json.loads(out.read_text())
+    print(f"{len(seen)} reads of the shared output while both runs wrote it")
     assert result["n"] == 3 and "unreadable" not in seen
     assert sorted(x.name for x in tmp_path.iterdir()) == ["p_a.txt", "p_b.txt", "r.txt", "result.json"]
