@@ -128,6 +128,8 @@ class ChatResult:
     failure: str | None = None
     #: the cut text of a reply that ended on "length" (kept apart; never in ``text``)
     partial: str | None = None
+    #: the token budget the answer came on when ``length_retries`` had to grow it (else None)
+    budget: dict[str, int] | None = None
 
     @property
     def ok(self) -> bool:
@@ -498,7 +500,8 @@ class ChatClient:
             finish = [rec.get("finish_reason")] * len(texts)
         return ChatResult(key=key, text=texts[0] if texts else "", texts=texts, usage=rec.get("usage"),
                           finish_reason=rec.get("finish_reason"), model=rec.get("model"), cached=cached,
-                          attempts=0 if cached else int(rec.get("attempts", 1)), finish_reasons=finish)
+                          attempts=0 if cached else int(rec.get("attempts", 1)), finish_reasons=finish,
+                          budget=rec.get("budget"))
 
     def list_models(self) -> list[str]:
         """Model ids served at ``base_url`` (a cheap connectivity check)."""

@@ -232,9 +232,11 @@ def run_teacher(items: list[dict], backend: str = "dataset", client: Any = None,
             summary["cached"] += int(res.cached)
             for k in USAGE_FIELDS:
                 summary["usage"][k] += int((res.usage or {}).get(k, 0))
+            teacher = {"backend": backend, "model": getattr(client, "model", None), "params": params}
+            if getattr(res, "budget", None):  # answered on a grown budget (length_retries)
+                teacher["budget"] = res.budget
             traces.append({**it, "completion": res.text.strip(), "finish_reason": res.finish_reason,
-                           "teacher": {"backend": backend, "model": getattr(client, "model", None), "params": params},
-                           "usage": res.usage})
+                           "teacher": teacher, "usage": res.usage})
     summary["traces"] = len(traces)
     summary["truncated_rows"] = truncated_rows
     return traces, summary

@@ -151,6 +151,9 @@ def test_teacher_killed_four_times_resumes_to_exactly_the_answerable_rows(fault_
     assert set(ids) == fits - failed  # none lost: every answerable row, and only those
     for t in traces:  # no half trace, no error text: each completion is exactly the server's full answer
         assert t["completion"] == want[t["id"]] and t["finish_reason"] == "stop"
+        grown = len(want[t["id"]].split()) > MAX_TOKENS  # answered only after the budget was doubled
+        assert t["teacher"].get("budget") == ({"max_tokens": 2 * MAX_TOKENS} if grown else None)
+    assert sum("budget" in t["teacher"] for t in traces) > 0
     assert {r["id"] for r in truncated} == set(want) - fits - failed  # cut even at 24 tokens: kept apart
     for r in truncated:
         assert r["finish_reason"] == "length" and want[r["id"]].startswith(r["partial"])

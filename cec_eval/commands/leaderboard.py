@@ -49,6 +49,9 @@ def run(args: argparse.Namespace) -> int:
     file_cfg: dict = {}
     checkpoints = []
     if args.config:
+        from cec_eval.io import read_text
+
+        read_text(args.config)  # the one reader first: bad bytes or a folder are one line naming the file
         file_cfg = lb.load_config(args.config)
         checkpoints += file_cfg["checkpoints"]
     checkpoints += [lb.parse_checkpoint(c) for c in args.checkpoint]
