@@ -243,19 +243,24 @@ def _env() -> dict:
 
 
 @pytest.mark.slow
-def test_documented_lm_eval_command_outside_repo(tmp_path, smollm2_dir):
+def test_documented_lm_eval_command_outside_repo(tmp_path, smollm2_gguf):
+    """The design card's first command, exactly as typed (no --include_path, no --device), from an
+    empty folder: the CEC rows print with standard errors."""
+    folder, gguf = smollm2_gguf
     cmd = (
-        'lm_eval --include_path "$(cec-eval tasks-path)" --tasks climate_fever_cec --model hf '
-        f"--model_args pretrained={smollm2_dir},dtype=float32 --device cpu --limit 2 --batch_size 2 "
+        f"lm_eval --model hf --model_args pretrained={folder},gguf_file={gguf} --tasks climate_fever_cec --limit 2 "
         "--gen_kwargs max_gen_toks=24 --output_path results"
     )
-    proc = subprocess.run(["bash", "-c", cmd], cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(["bash", "-c", cmd], cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "cec_sym" in proc.stdout and "refs:climate-fever-evidence" in proc.stdout
+    assert "refs:climate-fever-evidence" in proc.stdout
+    for name in ("cec_sym", "cec_forward", "cec_backward", "rougeL"):
+        row = next(line for line in proc.stdout.splitlines() if f"|{name} " in line)
+        assert re.search(r"\|±\s*\|\s*\d\.\d{4}\|$", row), row  # a number in the Stderr column, not N/A
     files = list((tmp_path / "results").rglob("results_*.json"))
     assert len(files) == 1
     res = json.loads(files[0].read_text())["results"]["climate_fever_cec"]
-    assert 0.0 <= res["cec_sym,explanation"] <= 1.0
+    assert 0.0 <= res["cec_sym,explanation"] <= 1.0 and isinstance(res["cec_sym_stderr,explanation"], float)
 
 
 def test_wrapper_command_outside_repo_with_a_served_model(tmp_path):
@@ -273,15 +278,49 @@ def test_wrapper_command_outside_repo_with_a_served_model(tmp_path):
 
 def test_wrapper_argv():
     from cec_eval.commands.lm_eval import build_argv
-    from cec_eval.errors import InputError
-    from cec_eval.tasks import include_path
 
-    assert build_argv(["run", "--tasks", "x"]) == ["run", "--tasks", "x", "--include_path", include_path()]
-    assert build_argv(["--", "--tasks", "x"]) == ["run", "--tasks", "x", "--include_path", include_path()]
-    assert build_argv(["ls", "tasks"]) == ["ls", "tasks", "--include_path", include_path()]
-    assert build_argv(["run"]) == ["run"] and build_argv([]) == ["--help"]
-    with pytest.raises(InputError, match="--include_path"):
-        build_argv(["run", "--include_path", "/elsewhere"])
+    # passed on unchanged (the hook finds the tasks; a user's --include_path is theirs)
+    assert build_argv(["run", "--tasks", "x", "--include_path", "/mine"]) == (["run", "--tasks", "x", "--include_path", "/mine"], False)
+    assert build_argv(["--", "--tasks", "x"]) == (["run", "--tasks", "x"], False)
+    assert build_argv(["ls", "tasks"]) == (["ls", "tasks"], False)
+    assert build_argv(["run"]) == (["run"], False) and build_argv([]) == (["--help"], False)
+    # the opt-in is cec-eval's own: taken out wherever it stands
+    assert build_argv(["--allow-gpqa-plaintext", "--tasks", "x", "-s"]) == (["run", "--tasks", "x", "-s"], True)
+    assert build_argv(["run", "--tasks", "x", "--allow-gpqa-plaintext"]) == (["run", "--tasks", "x"], True)
+
+
+def test_wrapper_refuses_gpqa_plaintext(tmp_path, capsys):
+    from cec_eval.cli import main
+    from cec_eval.commands.lm_eval import check_gpqa_plaintext
+
+    base = ["run", "--model", "hf", "--model_args", "pretrained=/nowhere", "--output_path", str(tmp_path / "out")]
+    # every way of asking for the rows on disk, every way of naming a GPQA task
+    group = tmp_path / "mine"
+    group.mkdir()
+    (group / "my_group.yaml").write_text("group: my_group\ntask:\n  - gsm8k_causal\n  - task: gpqa_causal_main\n")
+    config = tmp_path / "run.yaml"
+    config.write_text("tasks: [gpqa_causal_extended]\nlog_samples: true\n")
+    refused = {
+        ("--tasks", "gpqa_causal_diamond", "--log_samples"): "gpqa_causal_diamond",
+        ("--tasks", "cec_eval", "-s"): "gpqa_causal_diamond, gpqa_causal_extended, gpqa_causal_main",
+        ("--tasks", "climate_fever_cec,gpqa_causal_ma*", "--predict_only"): "gpqa_causal_main",
+        ("--tasks", "gpqa_causal_diamond", "--cache_requests"): "gpqa_causal_diamond",
+        ("--tasks", "gpqa_causal_diamond", "--log_sam"): "gpqa_causal_diamond",  # argparse abbreviation
+        ("--tasks", "my_group", "--include_path", str(group), "-s"): "gpqa_causal_main",
+        ("--tasks", str(group / "my_group.yaml"), "-s"): "gpqa_causal_main",
+        ("--config", str(config)): "gpqa_causal_extended",
+    }
+    for extra, names in refused.items():
+        assert main(["lm-eval", *base, *extra]) == 2, extra
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and f"with {names} would write GPQA questions" in err, (extra, err)
+        assert "--allow-gpqa-plaintext" in err and "plain text" in err
+        check_gpqa_plaintext([*base, *extra], allow=True)  # opted in: no refusal
+    assert not (tmp_path / "out").exists()
+    # allowed: no rows written, or no GPQA task
+    for extra in (("--tasks", "gpqa_causal_diamond"), ("--tasks", "climate_fever_cec,gsm8k_causal", "-s"),
+                  ("--tasks", "gpqa_causal_diamond", "--cache_requests", "delete")):
+        check_gpqa_plaintext([*base, *extra], allow=False)
 
 
 def test_wrapper_takes_lm_eval_options_verbatim():
