@@ -468,13 +468,15 @@ def main(argv: list[str] | None = None) -> None:
         "threads": args.threads,
         "seconds": time.perf_counter() - t,
     }
-    Path(args.out).write_text(render(res), encoding="utf-8")
+    from cec_eval.io import atomic_write_text
+
+    atomic_write_text(args.out, render(res))
     log(f"wrote {args.out}")
     if args.json:
         def plain(o: Any) -> Any:
             return float(o) if isinstance(o, np.floating) else str(o)
 
-        Path(args.json).write_text(json.dumps(res, indent=1, default=plain), encoding="utf-8")
+        atomic_write_text(args.json, json.dumps(res, indent=1, default=plain))
 
 
 if __name__ == "__main__":

@@ -9,12 +9,12 @@ computes them for any other model.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .io import read_json  # the one reader: BOM, bad bytes and bad JSON give one line naming the file
 from .resources import DATA_DIR, read_jsonl
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -60,7 +60,7 @@ def load_baselines(path: str | Path | None = None) -> dict[str, dict]:
     path = Path(path) if path else BASELINES_FILE
     if not path.is_file():
         return {}
-    return json.loads(path.read_text(encoding="utf-8"))
+    return read_json(path)
 
 
 def lookup(scorer: "CECScorer", path: str | Path | None = None) -> dict:
