@@ -3,7 +3,8 @@
 For every checkpoint × task it runs lm-eval through its Python API (one loaded model per
 checkpoint, reused across its tasks), keeps lm-eval's raw results JSON and per-sample JSONL, and
 caches them under a key that hashes everything that changes the numbers (model spec and a
-fingerprint of local weight files, task, limit, generation config, package versions). A finished
+fingerprint of local weight files, task, limit, generation config, package versions and the
+environment fingerprint of :mod:`cec_eval.fingerprint`). A finished
 (checkpoint, task) is written to a temporary folder and renamed into place, so a crash loses
 nothing finished and a re-run with one more checkpoint evaluates only that one.
 
@@ -214,9 +215,23 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def cache_key(checkpoint: Checkpoint, task: str, limit: int | float | None, eval_config: dict[str, Any]) -> tuple[str, dict]:
-    """sha256 (first 16 hex) of everything that changes a (checkpoint, task) result; the name of
-    the checkpoint is not part of it, so renaming reuses results."""
+def environment_fingerprint() -> str | None:
+    """:func:`cec_eval.fingerprint.environment_fingerprint` (installed distributions + Python), or
+    None where that module is missing (an older checkout)."""
+    try:
+        from .fingerprint import environment_fingerprint as fp
+    except ImportError:
+        return None
+    return fp()
+
+
+def cache_key(
+    checkpoint: Checkpoint, task: str, limit: int | float | None, eval_config: dict[str, Any], gpqa_plaintext: bool = False
+) -> tuple[str, dict]:
+    """sha256 (first 16 hex) of everything that changes a (checkpoint, task) result, the
+    environment's fingerprint included; the name of the checkpoint is not part of it, so renaming
+    reuses results. ``gpqa_plaintext`` (GPQA samples kept in plain text) keys separately, so an
+    opted-in run never reuses, or leaves behind as the default, the other kind of files."""
     args = {k: v for k, v in checkpoint.model_args.items() if not _SECRET.search(k)}
     inputs = {
         "model": checkpoint.model,
@@ -227,7 +242,10 @@ def cache_key(checkpoint: Checkpoint, task: str, limit: int | float | None, eval
         "eval": eval_config,
         "judge_env": {k: os.environ.get(k) for k in _JUDGE_ENV if os.environ.get(k)},
         "versions": _versions(),
+        "environment": environment_fingerprint(),
     }
+    if gpqa_plaintext and task.startswith(PRIVATE_TASK_PREFIXES):
+        inputs["samples"] = "plaintext"
     blob = json.dumps(inputs, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16], inputs
 
@@ -279,6 +297,9 @@ class EvalConfig:
     #: torch CPU threads for local backends (None: torch's default). On a shared, busy CPU one
     #: thread is often many times faster than oversubscribed OpenMP threads.
     threads: int | None = None
+    #: keep GPQA's questions, options and answers in samples.jsonl (default: stripped, see
+    #: :func:`private_samples`); keyed apart from the default (see :func:`cache_key`)
+    gpqa_plaintext: bool = False
 
     def key_part(self) -> dict[str, Any]:
         # batch size and device do not change greedy outputs in principle; kept out so a bigger
@@ -317,10 +338,6 @@ def load_model(checkpoint: Checkpoint, config: EvalConfig):
         cls = get_model(checkpoint.model)
     except (KeyError, ValueError) as e:
         raise InputError(f"checkpoint {checkpoint.name!r}: unknown lm-eval model backend {checkpoint.model!r} ({e})") from None
-    if config.threads:
-        import torch
-
-        torch.set_num_threads(config.threads)
     extra = {"batch_size": config.batch_size or 1, "device": config.device or _default_device()}
     EVALUATIONS["model_loads"] += 1
     return cls.create_from_arg_obj(args, extra)
@@ -386,7 +403,7 @@ def evaluate_checkpoint(
     status: dict[str, dict[str, Any]] = {}
     todo = []
     for task in tasks:
-        key, inputs = cache_key(checkpoint, task, config.limit, config.key_part())
+        key, inputs = cache_key(checkpoint, task, config.limit, config.key_part(), config.gpqa_plaintext)
         d = entry_dir(output_dir, task, key)
         if (d / "meta.json").is_file() and not force:
             status[task] = {"key": key, "dir": str(d), "cached": True}
@@ -424,9 +441,10 @@ def evaluate_checkpoint(
             samples = res.get("samples", {}).get(task, [])
             keep = {k: res[k] for k in ("results", "configs", "versions", "n-shot", "higher_is_better", "n-samples", "config") if k in res}
             keep = _redact(_jsonable(keep))
+            keep["environment_fingerprint"] = inputs["environment"]
             meta = {"checkpoint": checkpoint.to_dict(), "task": task, "key": key, "key_inputs": _redact(_jsonable(inputs))}
             scores = per_sample_scores(samples)
-            if task.startswith(PRIVATE_TASK_PREFIXES):
+            if task.startswith(PRIVATE_TASK_PREFIXES) and not config.gpqa_plaintext:
                 samples = private_samples(samples, scores)
             _write_entry(d, {"results.json": keep, "samples.jsonl": _jsonable(samples), "scores.json": scores, "meta.json": meta})
             status[task] = {"key": key, "dir": str(d), "cached": False}
@@ -705,23 +723,31 @@ def run_leaderboard(
     checkpoints = pair_checkpoints(list(checkpoints), base)
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for var in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_EVALUATE_OFFLINE"):
-        os.environ.setdefault(var, "1")
+    private = [t for t in tasks if t.startswith(PRIVATE_TASK_PREFIXES)]
+    if private and not config.gpqa_plaintext:
+        from .commands.lm_eval import GPQA_WHY
+
+        print(f"cec-eval leaderboard: {', '.join(private)} samples are stored without questions, options or answers "
+              f"because {GPQA_WHY} (--allow-gpqa-plaintext keeps them)", file=stderr)
     status: dict[str, dict[str, dict[str, Any]]] = {}
     try:
         from tqdm.auto import tqdm
     except ImportError:  # pragma: no cover
         tqdm = None
+    from .runtime import offline_env, torch_threads
+
     it = tqdm(checkpoints, desc="checkpoints", unit="ckpt", file=stderr) if tqdm else checkpoints
-    for cp in it:
-        try:
-            status[cp.name] = evaluate_checkpoint(cp, tasks, config, out, force=force, evaluate=evaluate)
-        except Exception as e:  # noqa: BLE001 - never lose the other checkpoints
-            log.debug("checkpoint %s failed:\n%s", cp.name, traceback.format_exc())
-            status[cp.name] = {t: {"error": _error_text(e)} for t in tasks}
-        for task, st in status[cp.name].items():
-            if "error" in st:
-                print(f"cec-eval leaderboard: checkpoint {cp.name!r} task {task!r} failed: {st['error']}", file=stderr)
+    # offline switches and torch's thread count for the evaluations only: restored afterwards
+    with offline_env(), torch_threads(config.threads):
+        for cp in it:
+            try:
+                status[cp.name] = evaluate_checkpoint(cp, tasks, config, out, force=force, evaluate=evaluate)
+            except Exception as e:  # noqa: BLE001 - never lose the other checkpoints
+                log.debug("checkpoint %s failed:\n%s", cp.name, traceback.format_exc())
+                status[cp.name] = {t: {"error": _error_text(e)} for t in tasks}
+            for task, st in status[cp.name].items():
+                if "error" in st:
+                    print(f"cec-eval leaderboard: checkpoint {cp.name!r} task {task!r} failed: {st['error']}", file=stderr)
     board = build_table(checkpoints, tasks, status, metrics)
     board.output_dir = out
     _atomic_write(out / "leaderboard.json", json.dumps(board.to_dict() | {"status": status}, indent=2, default=str))

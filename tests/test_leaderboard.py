@@ -136,6 +136,64 @@ def test_private_task_samples_hold_no_dataset_text():
     assert out[0]["doc_id"] == 3 and out[0]["resps"] == [["model says B"]]
 
 
+def test_cache_key_holds_the_environment_fingerprint(monkeypatch):
+    from cec_eval.fingerprint import environment_fingerprint
+
+    c = lb.Checkpoint("a", model_args={"pretrained": "/m"})
+    key, inputs = lb.cache_key(c, TASK, 2, {})
+    assert inputs["environment"] == environment_fingerprint() and len(inputs["environment"]) == 12
+    monkeypatch.setattr(lb, "environment_fingerprint", lambda: "000000000000")  # another environment
+    assert lb.cache_key(c, TASK, 2, {})[0] != key
+    # GPQA kept in plain text keys apart; other tasks are not affected by the flag
+    assert lb.cache_key(c, "gpqa_causal_main", 2, {}, True)[0] != lb.cache_key(c, "gpqa_causal_main", 2, {})[0]
+    assert lb.cache_key(c, TASK, 2, {}, True)[0] == lb.cache_key(c, TASK, 2, {})[0]
+
+
+def _fake_evaluate(seen: list):
+    """lm-eval's simple_evaluate as far as the leaderboard uses it, recording the process state."""
+    import torch
+
+    def evaluate(model, tasks, **kw):
+        seen.append({"threads": torch.get_num_threads(), "offline": os.environ.get("HF_DATASETS_OFFLINE")})
+        task = tasks[0]
+        sample = {"doc_id": 0, "filter": "strict-match", "metrics": ["acc"], "acc": 1.0, "doc": {"question": "Q-SECRET-1"},
+                  "arguments": [["Q-SECRET-1", {}]], "target": "A", "resps": [["A"]], "filtered_resps": ["A"]}
+        return {"results": {task: {"acc,strict-match": 1.0}}, "samples": {task: [sample]}}
+
+    return evaluate
+
+
+def test_run_scopes_process_state_and_keeps_gpqa_encrypted(tmp_path, monkeypatch):
+    """Offline switches and torch threads hold during the evaluations only; the environment
+    fingerprint is written; GPQA rows lose their text unless the user opts in (said in one line)."""
+    import io
+
+    import torch
+
+    from cec_eval.fingerprint import environment_fingerprint
+
+    monkeypatch.delenv("HF_DATASETS_OFFLINE", raising=False)
+    before = torch.get_num_threads()
+    want = 2 if before == 1 else 1
+    cps = [lb.Checkpoint("d", model="dummy", model_args={"x": 1})]
+    task = "gpqa_causal_main"
+    for plaintext in (False, True):
+        seen, err = [], io.StringIO()
+        config = lb.EvalConfig(limit=1, threads=want, gpqa_plaintext=plaintext)
+        lb.run_leaderboard(cps, [task], tmp_path, config, evaluate=_fake_evaluate(seen), plots=False, stderr=err)
+        assert seen == [{"threads": want, "offline": "1"}]
+        assert torch.get_num_threads() == before and "HF_DATASETS_OFFLINE" not in os.environ
+        note = [line for line in err.getvalue().splitlines() if "gpqa_causal_main samples are stored without" in line]
+        assert len(note) == (0 if plaintext else 1) and (plaintext or "plain text" in note[0])
+    dirs = sorted((tmp_path / "results" / task).iterdir())
+    assert len(dirs) == 2  # one entry per kind of samples file
+    texts = {d: (d / "samples.jsonl").read_text() for d in dirs}
+    assert sorted("Q-SECRET-1" in t for t in texts.values()) == [False, True]
+    for d in dirs:
+        assert json.loads((d / "results.json").read_text())["environment_fingerprint"] == environment_fingerprint()
+        assert json.loads((d / "meta.json").read_text())["key_inputs"]["environment"] == environment_fingerprint()
+
+
 @pytest.mark.parametrize("argv,needle", [
     (["--limit", "0"], "--limit: must be positive"),
     (["--limit", "2.5"], "--limit: a count must be whole"),

@@ -35,6 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", help="device for local backends (default cuda if available, else cpu)")
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's; 1 is often fastest on a busy shared CPU)")
     parser.add_argument("--metrics", default=None, help="comma list of table metrics (default cec_sym,exact_match,acc,judged_acc,format_compliance)")
+    parser.add_argument("--allow-gpqa-plaintext", action="store_true",
+                        help="keep GPQA questions, options and answers in samples.jsonl (default: stripped; GPQA must not be "
+                        "published in plain text)")
     parser.add_argument("--force", action="store_true", help="re-run even when results are cached")
     parser.add_argument("--no-plots", action="store_true")
     parser.add_argument("--format", "-f", choices=("markdown", "csv", "json"), default="markdown", help="what to print on stdout")
@@ -97,6 +100,7 @@ def run(args: argparse.Namespace) -> int:
         batch_size=batch,
         device=args.device,
         threads=args.threads,
+        gpqa_plaintext=args.allow_gpqa_plaintext,
     )
     tasks = args.tasks or file_cfg.get("tasks") or list(lb.DEFAULT_TASKS)
     metrics = [m.strip() for m in args.metrics.split(",") if m.strip()] if args.metrics else lb.TABLE_METRICS
