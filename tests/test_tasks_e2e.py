@@ -272,8 +272,13 @@ def test_wrapper_command_outside_repo_with_a_served_model(tmp_path):
         ]
         proc = subprocess.run(cmd, cwd=tmp_path, env=_env(), capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    res = json.loads(next((tmp_path / "out").rglob("results_*.json")).read_text())["results"]["gsm8k_causal"]
+    written = json.loads(next((tmp_path / "out").rglob("results_*.json")).read_text())
+    res = written["results"]["gsm8k_causal"]
     assert res["exact_match,strict-match"] == 1.0 and res["format_compliance,format"] == 1.0
+    # the environment the numbers were computed in travels with them
+    from cec_eval.fingerprint import environment_fingerprint
+
+    assert written["configs"]["gsm8k_causal"]["metadata"]["cec_eval_environment"] == environment_fingerprint()
 
 
 def test_wrapper_argv():
@@ -321,6 +326,20 @@ def test_wrapper_refuses_gpqa_plaintext(tmp_path, capsys):
     for extra in (("--tasks", "gpqa_causal_diamond"), ("--tasks", "climate_fever_cec,gsm8k_causal", "-s"),
                   ("--tasks", "gpqa_causal_diamond", "--cache_requests", "delete")):
         check_gpqa_plaintext([*base, *extra], allow=False)
+
+
+def test_wrapper_records_the_environment_and_keeps_config_metadata(tmp_path):
+    from cec_eval.commands.lm_eval import with_environment
+    from cec_eval.fingerprint import environment_fingerprint
+
+    fp = environment_fingerprint()
+    argv = ["run", "--tasks", "climate_fever_cec", "--metadata", '{"references": "t.jsonl"}']
+    assert with_environment(argv) == ["run", "--metadata", json.dumps({"cec_eval_environment": fp}), *argv[1:]]
+    config = tmp_path / "run.yaml"
+    config.write_text("tasks: [climate_fever_cec]\nmetadata: {references: teacher.jsonl, cec_variant: causal}\n")
+    out = with_environment(["run", "--config", str(config)])
+    assert json.loads(out[2]) == {"references": "teacher.jsonl", "cec_variant": "causal", "cec_eval_environment": fp}
+    assert with_environment(["ls", "tasks"]) == ["ls", "tasks"] and with_environment(["run", "-h"]) == ["run", "-h"]
 
 
 def test_wrapper_takes_lm_eval_options_verbatim():

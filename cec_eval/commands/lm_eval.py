@@ -8,6 +8,8 @@
   ``--predict_only``, ``--cache_requests true|refresh``, from the command line or a ``--config``
   file) on a ``gpqa_causal_*`` task (by name, tag, group or glob) is refused with one line saying
   why, unless ``--allow-gpqa-plaintext`` is given (this flag is cec-eval's own and is not passed on).
+* The results record the environment they were computed in: ``run`` adds the environment
+  fingerprint to the tasks' metadata (see :func:`with_environment`).
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import argparse
 import fnmatch
 
 NAME = "lm-eval"
-HELP = ("run lm-eval with the cec_eval tasks available (e.g. cec-eval lm-eval run --model hf --tasks climate_fever_cec ...); "
+HELP = ("run lm-eval with the cec_eval tasks available and the environment fingerprint recorded (e.g. cec-eval lm-eval run --model hf --tasks climate_fever_cec ...); "
         "--allow-gpqa-plaintext permits --log_samples on GPQA tasks")
 OPT_IN = "--allow-gpqa-plaintext"
 #: Why GPQA rows must not be written in plain text (one line, shown on refusal).
@@ -173,6 +175,36 @@ def check_gpqa_plaintext(argv: list[str], allow: bool) -> None:
         )
 
 
+#: key under which ``run`` records the environment fingerprint in every task's metadata
+ENV_KEY = "cec_eval_environment"
+
+
+def with_environment(argv: list[str]) -> list[str]:
+    """A ``run`` argv that also records :func:`cec_eval.fingerprint.environment_fingerprint` in the
+    tasks' metadata (so in ``configs.<task>.metadata`` of lm-eval's results JSON; the task pack
+    ignores metadata keys it does not know). Put first, so the user's own ``--metadata`` merges
+    over it; a ``--config`` file's metadata is carried along, because lm-eval lets a command-line
+    ``--metadata`` replace the file's."""
+    import json
+
+    if not argv or argv[0] != "run" or any(a in ("-h", "--help") for a in argv):
+        return argv
+    try:
+        from cec_eval.fingerprint import environment_fingerprint
+    except ImportError:
+        return argv
+    meta: dict = {}
+    conf = _run_config(argv) or {}
+    if conf.get("config"):
+        from lm_eval.config.evaluate_config import EvaluatorConfig
+
+        file_meta = EvaluatorConfig.load_yaml_config(conf["config"]).get("metadata")
+        if isinstance(file_meta, dict):
+            meta.update(file_meta)
+    meta[ENV_KEY] = environment_fingerprint()
+    return ["run", "--metadata", json.dumps(meta), *argv[1:]]
+
+
 def run(args: argparse.Namespace) -> int:
     import sys
 
@@ -181,6 +213,7 @@ def run(args: argparse.Namespace) -> int:
     argv, allow = build_argv(args.lm_eval_args)
     lm_eval_hook.install()  # also where no .pth ran (python -S, a copied tree)
     check_gpqa_plaintext(argv, allow)
+    argv = with_environment(argv)
     from lm_eval.__main__ import cli_evaluate
 
     old = sys.argv
