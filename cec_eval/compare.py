@@ -17,8 +17,8 @@ from typing import Any, Sequence
 
 from . import stats
 from .errors import InputError
-from .inputs import EmptyPredictionWarning, check_predictions, empty_note, empty_rows
-from .metrics import LABELS, MetricResult, check_inputs, get_metric, parse_metrics
+from .inputs import NO_ROWS, EmptyPredictionWarning, check_pairs, empty_note, empty_rows
+from .metrics import LABELS, MetricResult, get_metric, parse_metrics
 
 
 @dataclass
@@ -216,16 +216,17 @@ def _p(p: float | None) -> str:
 
 
 def check_systems(references: Sequence[Any], systems: dict[str, Sequence[Any]]) -> None:
-    """Every system pairs up with the references row by row; errors name the system and row."""
+    """Every system pairs up with the references row by row, by the input contract
+    (:func:`cec_eval.inputs.check_pairs`, so errors come in the same order with the same words);
+    an error about a system's predictions names the system."""
     if not systems:
         raise InputError("no systems to compare")
-    check_inputs([""] * len(references), references)  # names a bad reference row before any scoring
     for name, outs in systems.items():
-        if len(outs) != len(references):
-            raise InputError(f"system {name!r} has {len(outs)} rows but the references have {len(references)}")
         try:
-            check_predictions(outs)
+            check_pairs(outs, references)
         except InputError as e:
+            if str(e).startswith(("references", NO_ROWS)):
+                raise  # the references' fault, the same for every system
             raise InputError(f"system {name!r}: {e}") from None
 
 

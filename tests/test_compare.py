@@ -67,7 +67,7 @@ def test_metric_pair_tests_on_sample(ecare):
 
 def test_bad_systems_are_named(ecare):
     refs, cause, _ = ecare
-    with pytest.raises(InputError, match="system 'short' has 29 rows but the references have 30"):
+    with pytest.raises(InputError, match="system 'short': predictions has 29 rows but references has 30"):
         compare_systems(refs, {"short": cause[:-1]}, metrics="bleu")
     with pytest.raises(InputError, match=r"system 'x': predictions\[2\] is None"):
         compare_systems(refs, {"x": cause[:2] + [None] + cause[3:]}, metrics="bleu")
@@ -118,7 +118,7 @@ def test_cli_errors(tmp_path, ecare, capsys):
     (d / "bad.jsonl").write_text('{"prediction": "x"}\n{"prediction": "y"}\n')
     rc = main(["compare", "-r", str(d / "refs.jsonl"), "-s", str(d / "bad.jsonl"), "-m", "bleu", "--no-progress"])
     err = capsys.readouterr().err
-    assert rc == 2 and "system 'bad' has 2 rows but the references have 30" in err
+    assert rc == 2 and "system 'bad': predictions has 2 rows but references has 30" in err
     rc = main(["compare", "-r", str(d / "refs.jsonl"), "-s", str(d / "cause.txt"), "-m", "blue"])
     assert rc == 2 and "unknown metric 'blue'" in capsys.readouterr().err
     rc = main(["compare", "-r", str(d / "refs.jsonl"), "-s", str(d / "cause.txt"), "-s", str(d / "cause.txt"), "-m", "bleu"])

@@ -99,6 +99,9 @@ def test_every_door_agrees_on_any_input(doors, rows, odd):
             with pytest.raises(InputError) as e:
                 call()
             assert str(e.value) == error, name
+        with pytest.raises(InputError) as e:  # compare names the system when its predictions are at fault
+            _compare(doors, preds, refs)
+        assert str(e.value) in (error, f"system 'a': {error}")
         return
 
     with warnings.catch_warnings():
@@ -117,11 +120,27 @@ def test_every_door_agrees_on_any_input(doors, rows, odd):
     assert [s["forward"] for s in ev["scores"]] == pytest.approx(api.forward, abs=1e-6)
     assert ev["empty_predictions"] == empty and ev["signature"] == api.signature
     assert out["cec"].scores == pytest.approx(api.sym, abs=1e-6)
+    cmp = _compare(doors, preds, refs)
+    assert cmp.empty == {"a": empty, "b": [len(preds) - 1 - i for i in reversed(empty)]}
+    assert cmp.results["a"]["cec"].scores == pytest.approx(api.sym, abs=1e-6)
+    assert ("| a † |" in cmp.to_markdown()) == bool(empty) and cmp.to_csv()
     for name in LEXICAL:
         res = out[name]
         assert len(res.scores) == len(preds) and _finite_in(res.scores, 0.0, 1.0), name
         assert res.empty_predictions == empty and all(res.scores[i] == 0.0 for i in empty), name
         assert res.corpus is None or _finite_in([res.corpus], 0.0, 1.0)
+
+
+def _compare(doors, preds, refs):
+    """compare_systems with two systems (the predictions and their reverse), tiny resample counts."""
+    from cec_eval.compare import compare_systems
+
+    systems = {"a": preds, "b": preds[::-1] if isinstance(preds, list) else preds}
+    return compare_systems(
+        refs, systems, metrics="rouge1,cec", metric_options={"cec": {"model": doors["encoder"]}},
+        n_resamples=10, sample=None, metric_pairs=[("cec", "rouge1")], paired_bs_resamples=10,
+        paired_ar_trials=10, progress=False,
+    )
 
 
 # -- real numbers: MiniLM through the API, evaluate, the metric suite and the CLI ---------------

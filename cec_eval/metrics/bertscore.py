@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..embed import weights_fingerprint
+from ..inputs import has_content
 from .base import Metric, MetricResult, nrefs
 
 _SCORERS: dict[tuple, Any] = {}
@@ -194,7 +195,12 @@ def score_rows(scorer: Any, predictions: list[str], references: list[list[str]])
     it and get 0; the contract (cec_eval.inputs) already makes a blank prediction score 0 and a
     blank reference an InputError, so only predictions reach the zero path in practice.
     """
-    blank = {i for i, (p, refs) in enumerate(zip(predictions, references)) if not p.strip() or any(not r.strip() for r in refs)}
+    # contract-empty predictions are skipped too: for a text of no word pieces ("\ufffd") bert-score
+    # only prints a warning and gives a raw 0, which its rescaling would turn negative
+    blank = {
+        i for i, (p, refs) in enumerate(zip(predictions, references))
+        if not has_content(p) or any(not r.strip() for r in refs)
+    }
     keep = [i for i in range(len(predictions)) if i not in blank]
     P, R, F = ([0.0] * len(predictions) for _ in range(3))
     if keep:
