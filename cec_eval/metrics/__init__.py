@@ -3,12 +3,17 @@
 =========  =====================================================================
 name       variant (see each module and the signature it prints)
 =========  =====================================================================
-bleu       sacrebleu sentence BLEU (effective order, exp smoothing), mean; corpus BLEU beside it
-rouge1/2/L rouge-score F-measure (rougeL = sentence-level LCS)
+bleu       sacrebleu sentence BLEU (effective order, exp smoothing, ``13a+unicode`` tokens), mean;
+           corpus BLEU beside it
+rouge1/2/L rouge-score F-measure (rougeL = sentence-level LCS), ``unicode`` tokens
 meteor     nltk METEOR with WordNet 3.0 synonyms (loud warning + ``syn:none`` without WordNet)
 bertscore  bert-score F1 on a local backbone (MiniLM by default), layer and rescaling in the signature
 cec        cec_eval.score, symmetric CEC (Eq. 2)
 =========  =====================================================================
+
+Every metric takes input by the one contract of :mod:`cec_eval.inputs` (an empty prediction
+scores 0 with a warning; no rows, a non-string or an empty reference is an ``InputError``), and
+tokenises every script (:mod:`cec_eval.metrics.tokenize`).
 
 >>> from cec_eval.metrics import get_metric
 >>> get_metric("rouge1").score(["the cat sat"], ["the cat sat"]).scores
