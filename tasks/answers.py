@@ -97,7 +97,7 @@ _DANGLING_WORDS = frozenset(
     "her our my your times plus minus divided multiplied over per equals equal gives get gets "
     "total number amount each every all there here".split()
 )
-_END_TOKEN = re.compile(r"([A-Za-z]+)\W*$")
+_END_TOKEN = re.compile(r"([^\W\d_]+)\W*$")  # the last word, in any script
 _LAST_NUMBER_TAIL = re.compile(r"\d[^\d\n]*$")
 
 
@@ -126,7 +126,7 @@ def stops_mid_sentence(text: str) -> bool:
     if _markers(line):
         return False  # "so C is the right one"
     tail = _LAST_NUMBER_TAIL.search(line)
-    return tail is None or len(re.findall(r"[A-Za-z]+", tail.group(0))) > 3
+    return tail is None or len(re.findall(r"[^\W\d_]+", tail.group(0))) > 3
 
 
 # -- statements --------------------------------------------------------------------------------

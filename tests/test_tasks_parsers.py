@@ -277,3 +277,19 @@ def test_unfinished_reasoning_never_yields_an_answer(text):
         for mode in ("strict", "flexible"):
             assert extract_number(text, mode, p) is None and extract_letter(text, mode, p) is None
         assert analyse(text, "format")["truncated"] is True
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=120))
+def test_any_text_is_analysed_without_error(text):
+    # any script, any ending (é, º, 中, emoji, control characters)
+    for target in ("number", "letter"):
+        for mode in ("strict", "flexible"):
+            analyse(text, "answer", mode, target)
+    assert isinstance(analyse(text, "format")["truncated"], bool)
+    analyse(text, "answer", "math")
+
+
+@pytest.mark.parametrize("text,value", [("so 18 café", "18"), ("18 中", "18"), ("º", None), ("Il en vend 18 à la fête", "18")])
+def test_non_ascii_endings(text, value):
+    assert extract_number(text, "flexible") == value
