@@ -190,3 +190,34 @@ def test_lm_eval_cli_lists_and_simple_evaluate_runs_the_pack(tmp_path):
     res = json.loads(proc.stdout.strip().splitlines()[-1])
     assert 0.0 < res["cec_sym,explanation"] <= 1.0
     assert res["cec_signature,explanation"].endswith("|refs:climate-fever-evidence")
+
+
+def test_stderr_hook_changes_nothing_for_lm_evals_own_metrics(tmp_path):
+    """Fresh interpreter: lm-eval's own aggregations get lm-eval's answer; the pack's get its
+    bootstrap, with lm-eval's bootstrap_iters (0: none); evaluator_utils sees the same function."""
+    proc = _python(
+        """
+        import json
+        import lm_eval.evaluator_utils as eu
+        from lm_eval.api import metrics as m
+        from cec_eval.tasks import metrics as pack
+        f = m.stderr_for_metric
+        out = {
+            "same_in_evaluator_utils": eu.stderr_for_metric is f,
+            "mean": f(m.mean, 1000) is m.mean_stderr,
+            "mean_off": f(m.mean, 0) is None,
+            "unknown": f(max, 1000) is None,
+            "median_bootstraps": round(f(m.median, 200)([1.0, 2.0, 3.0, 4.0, 10.0]), 6) > 0,
+            "pack": f(pack.agg_rougeL, 1000).keywords,
+            "pack_off": f(pack.agg_rougeL, 0) is None,
+            "signature": f(pack.agg_cec_signature, 1000) is None,
+        }
+        print(json.dumps(out))
+        """,
+        tmp_path,
+        DISABLE_MULTIPROC="1",
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out == {"same_in_evaluator_utils": True, "mean": True, "mean_off": True, "unknown": True, "median_bootstraps": True,
+                   "pack": {"iters": 1000}, "pack_off": True, "signature": True}
