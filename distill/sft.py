@@ -152,11 +152,22 @@ def _fingerprint(records: list[dict]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
+def lora_config(settings: Any):
+    """peft ``LoraConfig`` from a settings object's ``lora_r``, ``lora_alpha``, ``lora_dropout`` and
+    ``target_modules`` ("all-linear" or comma-separated module names); shared with GRPO."""
+    from peft import LoraConfig
+
+    targets: Any = settings.target_modules
+    if targets != "all-linear":
+        targets = [t.strip() for t in str(targets).split(",") if t.strip()]
+    return LoraConfig(r=settings.lora_r, lora_alpha=settings.lora_alpha, lora_dropout=settings.lora_dropout,
+                      target_modules=targets, bias="none", task_type="CAUSAL_LM")
+
+
 def build_trainer(train: list[dict], eval_: list[dict] | None, base_model: str, output_dir: str | os.PathLike,
                   settings: SFTSettings, use_4bit: bool = False):
     """The configured ``SFTTrainer`` (also used by tests to inspect labels on token ids)."""
     import torch
-    from peft import LoraConfig
     from transformers import AutoModelForCausalLM, AutoTokenizer
     from trl import SFTConfig, SFTTrainer
 
@@ -181,11 +192,7 @@ def build_trainer(train: list[dict], eval_: list[dict] | None, base_model: str, 
 
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=settings.gradient_checkpointing)
 
-    targets: Any = settings.target_modules
-    if targets != "all-linear":
-        targets = [t.strip() for t in str(targets).split(",") if t.strip()]
-    peft_config = LoraConfig(r=settings.lora_r, lora_alpha=settings.lora_alpha, lora_dropout=settings.lora_dropout,
-                             target_modules=targets, bias="none", task_type="CAUSAL_LM")
+    peft_config = lora_config(settings)
     max_length = settings.max_length
     if max_length is None:
         max_length = int(getattr(model.config, "max_position_embeddings", 0) or tok.model_max_length)

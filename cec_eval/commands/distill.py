@@ -1,5 +1,6 @@
 """``cec-eval distill``: teacher -> filter -> augment -> format -> sft, one sub-command per step
-(each reads the previous step's file), and ``run`` for the whole offline chain."""
+(each reads the previous step's file), ``run`` for the whole offline chain, and ``grpo`` to refine
+a checkpoint with reinforcement learning on the task pack's rewards (docs/grpo.md)."""
 from __future__ import annotations
 
 import argparse
@@ -101,6 +102,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--base-model", help="student model folder (default: embedded SmolLM2-135M-Instruct)")
     p.add_argument("--preset", default="claire", choices=("claire", "cec-paper"))
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a preset field (repeatable)")
+    p.add_argument("--merge", action="store_true", help="also save a merged model for lm_eval --model hf")
+    p.add_argument("--no-resume", action="store_true", help="ignore checkpoints from an interrupted run")
+    p.add_argument("-o", "--output", required=True)
+
+    p = sub.add_parser("grpo", help="refine a base model or Claire adapter with trl GRPO on the task pack's rewards "
+                                    "(answer correctness, format compliance, optional CEC); saves adapter (+ merged)")
+    _source_args(p)
+    p.set_defaults(source="gsm8k")
+    p.add_argument("--train", help="prompt/gold rows JSONL (e.g. a teacher step's traces.jsonl; its completion is the "
+                                   "CEC reference) instead of --source")
+    p.add_argument("--model", help="policy: a model folder or a peft adapter folder (default: embedded SmolLM2-135M-Instruct)")
+    p.add_argument("--base-model", help="base of an adapter --model whose config does not name a usable base")
+    p.add_argument("--preset", default="claire-grpo", choices=("claire-grpo", "smoke"))
+    p.add_argument("--set", action="append", metavar="NAME=VALUE",
+                   help="override a preset field (repeatable), e.g. reward_cec_sym=0.5 num_generations=4")
     p.add_argument("--merge", action="store_true", help="also save a merged model for lm_eval --model hf")
     p.add_argument("--no-resume", action="store_true", help="ignore checkpoints from an interrupted run")
     p.add_argument("-o", "--output", required=True)
@@ -232,10 +248,29 @@ def step_format(inputs: list[str], out_dir: str, base_model: str | None, chat: b
     return report
 
 
+def step_grpo(args) -> dict:
+    """``cec-eval distill grpo``: rows from --train (or --source items, whose dataset rationale is
+    the CEC reference), checked with the settings before any model is loaded."""
+    from cec_eval.distill import grpo
+
+    overrides = grpo.parse_overrides(args.set)
+    grpo.resolve_settings(args.preset, overrides)  # a bad --set fails before any work
+    if args.train:
+        rows = grpo.load_rows(args.train)
+    else:
+        if args.source == "climate_fever":
+            raise InputError("--source climate_fever has no answers to reward; use gsm8k, copa, ecare or --train")
+        items = _items(args)
+        rows = grpo.load_rows([{**it, "completion": it.get("completion") or it.get("rationale")} for it in items])
+    res = grpo.train(args.train or rows, args.output, model=args.model, base_model=args.base_model, preset=args.preset,
+                     overrides=overrides, merge=args.merge, resume=not args.no_resume)
+    return {k: v for k, v in res.items() if k != "settings"}
+
+
 def run(args) -> int:
     step = getattr(args, "step", None)
     if step is None:
-        raise InputError("choose a step: teacher, filter, augment, format, sft or run (cec-eval distill -h)")
+        raise InputError("choose a step: teacher, filter, augment, format, sft, grpo or run (cec-eval distill -h)")
     if step == "teacher":
         summary = step_teacher(args)
         _say(summary)
@@ -270,6 +305,8 @@ def run(args) -> int:
         res = sft.train(args.train, args.output, base_model=args.base_model, eval_data=args.eval, preset=args.preset,
                         overrides=sft.parse_overrides(args.set), merge=args.merge, resume=not args.no_resume)
         _say({k: v for k, v in res.items() if k != "settings"})
+    elif step == "grpo":
+        _say(step_grpo(args))
     elif step == "run":
         from cec_eval.distill import sft
 
