@@ -91,11 +91,11 @@ def answer_span(parsed: CausalParse) -> str:
 # -- unfinished output -------------------------------------------------------------------------
 
 #: a response that ends on one of these words stopped mid-sentence
+#: (function words that need a continuation: "in total", "$2 each" or "I think so" end sentences)
 _DANGLING_WORDS = frozenset(
-    "a an the of to and or but by with for from in on at into onto as is are was were be been "
-    "that which who this these those so then than if because since while we i it its their his "
-    "her our my your times plus minus divided multiplied over per equals equal gives get gets "
-    "total number amount each every all there here".split()
+    "a an the of to and or but nor by with from into onto than as is are was were be been "
+    "that which who whose whom then if because since while whereas we i its their his our my your "
+    "times plus minus divided multiplied per equals".split()
 )
 _END_TOKEN = re.compile(r"([^\W\d_]+)\W*$")  # the last word, in any script
 _LAST_NUMBER_TAIL = re.compile(r"\d[^\d\n]*$")
@@ -117,7 +117,8 @@ def stops_mid_sentence(text: str) -> bool:
         return True
     if not last.isalpha():
         return False
-    word = _END_TOKEN.search(t).group(1)
+    end = _END_TOKEN.search(t)
+    word = end.group(1) if end else last
     if len(word) == 1 and word in OPTION_LETTERS:
         return False
     if word.lower() in _DANGLING_WORDS:
