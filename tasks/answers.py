@@ -13,8 +13,8 @@ letters (GPQA):
 3. **strict**: the *first* explicit final-answer statement in the answer section: ``#### N``,
    "the (final/correct) answer is N", "Answer: N", "Final answer:" followed by the value. A
    statement states one value: "the answer is 2 * 1 = 2" (an expression), "the answer is 18 or
-   20" (two answers), "if the answer is 5, then ..." and "my guess: the answer is 5" (not a
-   commitment) are not statements. Text after the first statement (a repeat, a correction, a new
+   20", "(B) and (D)", "A/B" (two answers), "if the answer is 5, then ..." and "my guess: the
+   answer is 5" (not a commitment) are not statements. Text after the first statement (a repeat, a correction, a new
    worked example) is not the answer.
 4. **flexible**: the strict answer when there is one; otherwise the last number (option marker)
    in the answer section.
@@ -26,9 +26,10 @@ letters (GPQA):
 7. **Numbers**: a sign (``-`` or ``−``), a currency symbol (``$ € £ ¥``), thousands separators
    ("1,000"; "1,8" is ambiguous and not a number), decimals, fractions ("3/4" = 0.75), and a
    trailing ``%`` or unit words ("18 dollars a day") are read; the canonical form drops them all.
-8. **Letters** must be option markers: ``(B)``, ``[B]``, ``B.``, ``B)``, ``B:``, a letter alone at
-   the end of a line, "option B" / "choice B", or a bare B–D right after an answer cue. An
-   English article ("a", "A higher temperature") or a capital inside a word is never a letter.
+8. **Letters** must be option markers: ``(B)``, ``[B]``, ``"B"``, ``B.``, ``B)``, ``B:``, ``B —``,
+   a letter alone at the end of a line, "option B" / "choice B", "C is correct", or a bare B–D
+   right after an answer cue. An English article ("a", "A higher temperature") or a capital
+   inside a word is never a letter.
 """
 from __future__ import annotations
 
@@ -133,7 +134,9 @@ def stops_mid_sentence(text: str) -> bool:
 # -- statements --------------------------------------------------------------------------------
 
 # An explicit final-answer cue. What follows it (after markup is stripped) must be the value.
-_BE = r"(?:\s+(?:is|would\s+be|will\s+be|should\s+be|must\s+be))?(?:\s*[:：=]|\s+is|\s+[-—–](?=\s))?\s*"
+# "Answer - C" / "Answer — 18": a dash as a separator (a hyphen before a number is its sign)
+_BE = (r"(?:\s+(?:is|would\s+be|will\s+be|should\s+be|must\s+be))?"
+       r"(?:\s*[:：=]|\s+is|\s+(?:[—–]|-(?=\s+[^\d\s$€£¥.]))(?=\s))?\s*")
 _CUE = re.compile(
     r"####\s*|\b(?:final\s+|correct\s+|right\s+|best\s+)?answer" + _BE
     + r"|\b(?:final|correct|right|best)\s+(?:option|choice)" + _BE,
@@ -156,7 +159,7 @@ _NUM = (
     r"(?:[-+]\s?)?(?:[$€£¥]\s?)?(?:[-+]\s?)?(?:\d(?:[\d,]*\d)?(?:\.\d+)?|\.\d+)"
     r"(?:\s?/\s?\d+(?:\.\d+)?)?"
 )
-_NUM_AT = re.compile(r"[(\[]?\s*(" + _NUM + r")")
+_NUM_AT = re.compile(r"[(\[\"'“‘]?\s*(" + _NUM + r")")
 _ANY_NUM = re.compile(r"(?<![\w.])(" + _NUM + r")")
 
 
@@ -172,7 +175,7 @@ def _value_ends_statement(after: str) -> bool:
     """Whether the text right after a stated number closes the statement (rule 3)."""
     rest = after.lstrip(" \t")
     rest = re.sub(r"^(?:%|percent\b|per\s*cent\b)", "", rest).lstrip(" \t")
-    if not rest or rest[0] == "\n" or rest[0] in ".!?;)]":
+    if not rest or rest[0] == "\n" or rest[0] in ".!?;)]\"'”’":
         return True
     if rest[0] == ",":
         return not re.match(r",\s*[-$]?\d", rest)  # "5, 6 or 7": several answers
@@ -180,12 +183,12 @@ def _value_ends_statement(after: str) -> bool:
         return True
     if rest[0] in "+-*/×÷=^<>≈":
         return False  # an expression: "2 * 1 = 2"
-    for i, m in enumerate(re.finditer(r"[ \t]*([A-Za-z'’]+)|[ \t]*(\S|\n)", rest)):
+    for i, m in enumerate(re.finditer(r"[ \t]*([^\W\d_]+(?:['’][^\W\d_]+)?)|[ \t]*(\S|\n)", rest)):
         word, other = m.group(1), m.group(2)
         if other == "\n":
             return True
         if other is not None:
-            return not (other.isdigit() or other in "+*/×÷=^")
+            return not (other in "0123456789+*/×÷=^")
         w = word.lower()
         if w in _CLAUSE_BREAKERS:
             return False
@@ -206,7 +209,7 @@ def number_statement(span: str) -> str | None:
             continue
         raw = m.group(1)
         end = m.end()
-        if text[end: end + 1] in (")", "]"):
+        if text[end: end + 1] in (")", "]", '"', "'", "”", "’"):
             end += 1
         if not _value_ends_statement(text[end:]):
             continue
@@ -220,7 +223,7 @@ def number_statement(span: str) -> str | None:
 
 _L = OPTION_LETTERS
 _MARKER_PATTERNS = [
-    rf"[(\[{{]\s*([{_L}])\s*[)\]}}]",  # (B) [B] {B}
+    rf"[(\[{{\"'“‘]\s*([{_L}])\s*[)\]}}\"'”’]",  # (B) [B] {B} "B" 'B'
     rf"(?<![A-Za-z0-9'’-])([{_L}])(?=[.):](?![A-Za-z0-9])|[ \t]*$|[ \t]+[—–-][ \t])",  # B. B) B: B — or B at line end
     rf"\b(?:option|choice|letter)\s+([{_L}])\b",  # option B
     rf"(?<![A-Za-z0-9'’-])([{_L}])(?=[ \t]+is[ \t]+(?:the[ \t]+)?(?:correct|right|answer|best)\b)",  # C is correct
@@ -228,7 +231,8 @@ _MARKER_PATTERNS = [
 _MARKER = re.compile("|".join(_MARKER_PATTERNS), re.MULTILINE | re.IGNORECASE)
 # right after an answer cue: a bare B-D, or A before a connective ("A because ...", "A, since")
 _AFTER_CUE = re.compile(
-    rf"([{_L[1:]}])\b(?![.'’-]\w)|(A)(?=[ \t]*(?:$|[,;!?]|[ \t]+(?:because|since|as|which|hence|therefore|so)\b))",
+    rf"[(\[{{]\s*([{_L}])\s*[)\]}}]|([{_L[1:]}])\b(?![.'’-]\w)"
+    rf"|(A)(?=[ \t]*(?:$|[,;!?]|[ \t]+(?:because|since|as|which|hence|therefore|so)\b))",
     re.MULTILINE,
 )
 
@@ -247,6 +251,16 @@ def _markers(text: str, start: int = 0, end: int | None = None, lowercase: bool 
 
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+_JOINED = re.compile(r"[\s)\]}\"'”’.]*(?:,\s*)?(?:or|and|and/or|/|&)\s*[(\[{\"'“‘]?\s*$", re.IGNORECASE)
+
+
+def _several(text: str, found: list[tuple[int, str]]) -> bool:
+    """Whether the first marker is joined to a different one by "or"/"and"/"/" (two answers)."""
+    found = sorted(set(found))
+    for (p1, l1), (p2, l2) in zip(found, found[1:]):
+        if l1 != l2:
+            return bool(_JOINED.match(text[p1 + 1: p2]))
+    return False
 
 
 def letter_statement(span: str) -> str | None:
@@ -265,14 +279,16 @@ def letter_statement(span: str) -> str | None:
         stop = end.end() if end else stop
         # a bare cue ("Answer probably B") takes only a letter right after it
         bare = not re.search(r"[:：=—–-]|\b(?:is|be)\b|#", cue.group(0), re.IGNORECASE)
+        if re.match(rf"[(\[]?([{_L}])[)\]]?\s*(?:/|or|and)\s*[(\[]?(?!\1)[{_L}]\b", text[cue.end(): stop]):
+            continue  # "A/B", "A or B": two answers
         found = [] if bare else _markers(text, cue.end(), stop, lowercase=True)
         direct = _AFTER_CUE.match(text, cue.end())
         if direct is not None:
-            found.insert(0, (direct.start(), (direct.group(1) or direct.group(2))))
+            found.insert(0, (direct.start(), next(g for g in direct.groups() if g)))
         if not found:
             continue
         letters = [letter for _, letter in found]
-        if len(set(letters)) > 1 and re.search(r"\bor\b|/", text[cue.end(): stop]):
+        if _several(text, found):
             continue  # "(A) or (B)": several answers
         return letters[0]
     return None
