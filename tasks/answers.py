@@ -145,7 +145,7 @@ _CUE = re.compile(
 # words before the cue (same clause / sentence) that make it a hypothesis, not a commitment
 _HYPOTHETICAL_CLAUSE = re.compile(r"\b(?:if|suppose|supposing|assume|assuming|whether|unless)\b", re.IGNORECASE)
 _HYPOTHETICAL_SENTENCE = re.compile(
-    r"\b(?:guess|guessing|maybe|perhaps|probably|not\s+sure|might|could|check|verify|wonder)\b", re.IGNORECASE
+    r"\b(?:guess|guessing|maybe|perhaps|probably|not\s+sure|might|could|wonder)\b", re.IGNORECASE
 )
 # after a value: words that make the value part of a longer clause (an expression, a second
 # answer, the subject of a new verb) rather than the stated answer
