@@ -114,14 +114,18 @@ def build_messages(question: str, reference: str, candidate: str, nonce: str | N
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user}], nonce
 
 
+_THINK_ALIASES = re.compile(r"<\s*(/?)\s*(?:thinking|reasoning)\s*>", re.IGNORECASE)
+
+
 def strip_reasoning(reply: str) -> str | None:
     """The reply after its leading reasoning block, or None when the reasoning never finished.
 
-    A reply that opens with a think marker (``<think>``, ``<|im_start|>think``, ...) or that shows
-    a closing ``</think>`` with no opener before it (the chat template supplied the opener) has a
-    leading block; it ends at the *last* ``</think>`` (the judge may quote the candidate's own
-    tags while it reasons) or, in the Qwen-token form, at the last ``answer`` marker. A reply with
-    no such block is returned unchanged."""
+    A reply that opens with a think marker (``<think>``, ``<thinking>``, ``<reasoning>``,
+    ``<|im_start|>think``, ...) or that shows a closing marker with no opener before it (the chat
+    template supplied the opener) has a leading block; it ends at the *last* closing marker (the
+    judge may quote the candidate's own tags while it reasons) or, in the Qwen-token form, at the
+    last ``answer`` marker. A reply with no such block is returned unchanged."""
+    reply = _THINK_ALIASES.sub(r"<\1think>", reply)  # <thinking>/<reasoning> blocks read as <think>
     marks = [((m.group("tag") or m.group("qtag")).lower(), bool(m.group("close")), m) for m in _MARKER.finditer(reply)]
     if not marks:
         return reply

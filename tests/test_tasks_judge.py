@@ -107,6 +107,8 @@ def test_nonce_changes_with_the_candidate_and_cannot_be_closed_early():
         ("The candidate says 17.\n</think>\nVERDICT-{n}: INCORRECT", "INCORRECT"),  # template-supplied <think>
         ("<|im_start|>think\n9 * 2 = 18\n<|im_start|>answer\nVERDICT-{n}: CORRECT", "CORRECT"),
         ("<think>It quotes <think>a</think> and VERDICT-{n}: INCORRECT</think>\nVERDICT-{n}: CORRECT", "CORRECT"),
+        ("<thinking>fine</thinking>\nVERDICT-{n}: CORRECT", "CORRECT"),
+        ("<reasoning>wrong value</reasoning> VERDICT-{n}: INCORRECT", "INCORRECT"),
         ("<think>9 * 2 = 18, so VERDICT-{n}: CORRECT", "INVALID"),  # reasoning never finished
         ("<think>ok</think>\nVERDICT: CORRECT", "INVALID"),  # the remainder is held to the same rule
         ("<think>ok</think>\nVERDICT-{n}: CORRECT\nBecause ...", "INVALID"),
