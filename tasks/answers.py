@@ -20,8 +20,8 @@ letters (GPQA):
    in the answer section.
 5. **math**: the strict statement's value (else the answer section as written), handed to
    ``math-verify``.
-6. **Markup is transparent** in every mode: bold/italics (``**``, ``__``, ``*``, ``_``), code
-   spans, ``\\boxed{}``, ``\\text{}``, ``$…$``, ``\\(…\\)``, ``\\frac{a}{b}`` (= a/b), ``\\$`` and
+6. **Markup is transparent** in every mode: bold/italics (``**``, ``__``, ``*``, ``_``, HTML
+   ``<b>``/``<strong>``/``<em>``), code spans, ``\\boxed{}``, ``\\text{}``, ``$…$``, ``\\(…\\)``, ``\\frac{a}{b}`` (= a/b), ``\\$`` and
    ``\\%``, brackets around the value.
 7. **Numbers**: a sign (``-`` or ``−``), a currency symbol (``$ € £ ¥``), thousands separators
    ("1,000"; "1,8" is ambiguous and not a number), decimals, fractions ("3/4" = 0.75), and a
@@ -47,7 +47,7 @@ _LATEX_WRAPPERS = re.compile(r"\\(?:boxed|fbox|text|textbf|textit|mathbf|mathrm|
 _LATEX_FRAC = re.compile(r"\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}")
 _LATEX_DROP = re.compile(r"\\(?:left|right|displaystyle|[,;:! ])|\\[()\[\]]")
 _LATEX_TIMES = re.compile(r"\\(?:times|cdot)")
-_EMPHASIS = re.compile(r"\*\*|__|`+")
+_EMPHASIS = re.compile(r"\*\*|__|`+|</?(?:b|strong|em|i|u|code|mark)>", re.IGNORECASE)
 # a single * or _ that opens or closes an emphasis span (not "2 * 3", "2*3" or "x_1")
 _SINGLE_EMPH = re.compile(r"(?<![\w*])[*_](?=[^\s*_])|(?<=[^\s*_])[*_](?![\w*])")
 
