@@ -53,9 +53,16 @@ def _dataset_dict(rows: list[dict], **metadata: Any):
     along in every document because ``process_results`` only ever sees the document."""
     import datasets
 
+    from .judge import judge_options  # here, not at the top: judge imports this module
+
     options = cec_options(**metadata)
+    try:
+        judge = judge_options(**metadata)
+    except ValueError as exc:
+        raise InputError(f"--metadata: {exc}") from None
     for row in rows:
         row["cec_options"] = options
+        row["judge_options"] = judge  # the judge filter sees documents only
     return datasets.DatasetDict({"test": datasets.Dataset.from_list(rows)})
 
 

@@ -62,23 +62,29 @@ def _cec_metrics(doc: dict, text: str) -> dict:
 
 
 def _judge_metrics(r: dict) -> dict:
-    """A judge row's metrics. ``judged_acc`` only for a usable verdict (CORRECT/INCORRECT), so its
-    mean is over judged rows and a dead judge yields no ``judged_acc`` at all (undefined), never 0;
-    ``judged_n`` (1 per judged row, summed by :func:`agg_judged_n`); ``judge_invalid`` (1 per
-    unusable verdict: INVALID or ERROR, apart from wrong ones); ``regex_acc`` on every row."""
+    """A judge row's metrics, the same keys on every row (lm-eval gathers data-parallel results
+    under rank 0's keys, so a key missing on some rows would be lost or raise): ``judged_acc`` is 1/0
+    for a usable verdict (CORRECT/INCORRECT) and NaN otherwise, so :func:`agg_judged_acc` averages
+    judged rows only and a dead judge gives NaN (undefined), never 0; ``judged_n`` (1 per judged row,
+    summed by :func:`agg_judged_n`); ``judge_invalid`` (1 per unusable verdict: INVALID or ERROR,
+    apart from wrong ones); ``regex_acc`` on every row."""
     if not r.get("configured"):
         return {}  # no judge configured: no judged rows rather than fake ones
     verdict = r.get("verdict")
     judged = verdict in ("CORRECT", "INCORRECT")
-    out = {
+    return {
+        "judged_acc": float(verdict == "CORRECT") if judged else math.nan,
         "judged_n": float(judged),
         "judge_invalid": float(not judged),
         "regex_acc": float(bool(r.get("regex_correct"))),
         "judge_signature": r.get("signature", ""),
     }
-    if judged:
-        out["judged_acc"] = float(verdict == "CORRECT")
-    return out
+
+
+def agg_judged_acc(items: Sequence[float]) -> float:
+    """Accuracy over the rows the judge judged (NaN rows are unjudged); NaN when none was judged."""
+    judged = [x for x in items if not math.isnan(x)]
+    return sum(judged) / len(judged) if judged else math.nan
 
 
 def agg_judged_n(items: Sequence[float]) -> int:
@@ -99,7 +105,8 @@ def process_results(doc: dict, results: list) -> dict:
     if kind == "reasoning":
         return _cec_metrics(doc, r["text"])
     if kind == "format":
-        return {"format_compliance": float(bool(r["compliant"]))}
+        # a reply cut inside its reasoning is counted beside compliance (it has no answer)
+        return {"format_compliance": float(bool(r["compliant"])), "truncated": float(bool(r.get("truncated")))}
     if kind == "judge":
         return _judge_metrics(r)
     if kind == "answer":
