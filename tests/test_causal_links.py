@@ -30,6 +30,8 @@ NO_LINK = [
     "Photosynthesis converts light into chemical energy.",
     "Suggested causes of ice ages include volcanism.",  # "causes" as a noun
     "The consensus on human-caused warming is strong.",  # a compound adjective
+    "It is the same, as",  # a connective at the very end has nothing after it
+    "Because",
 ]
 
 

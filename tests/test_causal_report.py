@@ -1,4 +1,4 @@
-"""The report script runs end to end from the repository (small settings) and writes the tables."""
+"""The report script runs end to end from the repository (small settings) and writes every table."""
 from __future__ import annotations
 
 import importlib.util
@@ -10,25 +10,50 @@ import pytest
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "causal_report.py"
 
 
-@pytest.mark.slow
-def test_report_script_smoke(tmp_path):
+def _module():
     spec = importlib.util.spec_from_file_location("causal_report", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+def test_report_script_smoke(tmp_path):
+    module = _module()
     out, js = tmp_path / "causal.md", tmp_path / "causal.json"
-    args = ["--questions", "6", "--n-boot", "20", "--contrast-items", "24", "--out", str(out), "--json", str(js)]
+    args = ["--questions", "4", "--per-family", "3", "--n-boot", "20", "--contrast-items", "12", "--out", str(out), "--json", str(js)]
     assert module.main(args) == 0
     text = out.read_text()
     results = json.loads(js.read_text())
-    assert "### Direction accuracy (shipped e-CARE contrast set, 24 items)" in text
-    assert "| Causal CEC (default: agg f3), mref:max |" in text and "| BERTScore F1, mref:mean |" in text
-    assert "half 0" in text and "| Causal CEC, mref:max | " in text  # halves and recall-weight tables
-    pad = results["padding"]["rows"]
-    assert pad["Causal CEC (default: agg f3)"]["lowered"] > 0.9 > 0.5 > pad["Causal CEC, backward direction only"]["lowered"]
-    rows = results["direction"]["rows"]
-    assert rows["Causal CEC (default: surface links, w=0.5, pen=1, agg f3)"]["accuracy"] > rows["CEC (plain)"]["accuracy"]
-    assert results["agreement"]["questions"] == 6
-    # re-rendering from the JSON gives the same tables
+    for heading in ("### 2a. Direction accuracy per connective family", "### 2b. Direction accuracy per connective family",
+                    "### 3. Leave-one-family-out", "### 4. Blind set (66 items", "#### COPA-SSE dev", "#### Wiegreffe et al. CQA train",
+                    "#### Wiegreffe et al. SNLI train", "#### Choosing the causal variant's default", "## Targets, checked by this run"):
+        assert heading in text, heading
+    assert set(results["agreement"]["sets"]) == {"copa_sse_dev", "wiegreffe_cqa_train", "wiegreffe_snli_train"}
+    assert all(d["questions"] == 4 for d in results["agreement"]["sets"].values())
+    assert all(len(v) == 8 for v in results["families"]["lofo"].values())
+    # re-rendering from the JSON gives the same page
     again = tmp_path / "again.md"
     assert module.main(["--from-json", str(js), "--out", str(again)]) == 0
     assert again.read_text() == text
+
+
+def test_choose_default_rule():
+    """Exact: the rule picks the qualifying setting with the highest mean partial ρ, or keeps mean/max."""
+    module = _module()
+
+    def sets(causal: dict[str, float], plain: float, bert: float):
+        rows = {}
+        for how in ("max", "mean"):
+            rows[module._row_key("CEC (plain)", "mean", how)] = {s: {"value": plain} for s in module.HEADLINE}
+            rows[module._row_key("BERTScore F1", None, how)] = {s: {"value": bert} for s in module.HEADLINE}
+        for (rule, how), v in causal.items():
+            rows[module._row_key("Causal CEC", rule, how)] = {s: {"value": v} for s in module.HEADLINE}
+        return {"sets": {n: {"rows": rows} for n in ("a", "b", "c")}}
+
+    values = {("mean", "max"): 0.30, ("mean", "mean"): 0.35, ("f3", "max"): 0.25, ("f3", "mean"): 0.40}
+    sel = module.choose_default(sets(values, plain=0.28, bert=0.20))
+    assert sel["qualifying"] == ["Causal CEC, agg mean, mref:max", "Causal CEC, agg mean, mref:mean", "Causal CEC, agg f3, mref:mean"]
+    assert sel["chosen"] == "Causal CEC, agg f3, mref:mean"
+    sel = module.choose_default(sets(values, plain=0.50, bert=0.20))
+    assert sel["qualifying"] == [] and sel["chosen"] == "Causal CEC, agg mean, mref:max"

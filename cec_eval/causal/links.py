@@ -255,7 +255,7 @@ def _is_connective(doc: "Doc", span: "Span") -> bool:
         # door was open"); "such as", "as well as", "as big as", "known as" are not connectives
         # ("as a child", "as a result" when that phrase is left out of the lexicon: not a clause)
         if prev == ",":  # "B, as a man / as Tom ...": a clause subject after the comma
-            return nxt in _CLAUSE_STARTERS or doc[span.end].is_title
+            return nxt is not None and (nxt in _CLAUSE_STARTERS or doc[span.end].is_title)
         return prev is None and nxt in _CLAUSE_STARTERS - {"a", "an", "no", "some", "many", "most"}
     if first in {"make", "makes", "made", "making"}:
         # "A makes B wet" is causal, "A makes sense" / "made of" are not: need two words after it;
