@@ -47,6 +47,11 @@ class Embedder:
     sentence-transformers folder, a backbone name of :mod:`cec_eval.backbones` (``"minilm"``,
     ``"mpnet"``; a local folder of that name wins), a loaded ``SentenceTransformer``, or any callable
     ``list[str] -> array (n, d)`` (e.g. a tiny deterministic embedder in tests).
+
+    ``backend``: ``"torch"`` (default), ``"onnx"`` or ``"onnx-int8"`` (:mod:`cec_eval.backends`;
+    a sentence-transformers model only, CPU only). ``cache_dir``: a folder for the persistent
+    embedding store (:mod:`cec_eval.embedding_cache`); None = ``$CEC_EVAL_EMBED_CACHE`` if set,
+    else none. It needs an encoder with a weights fingerprint (not a callable).
     """
 
     def __init__(
@@ -57,19 +62,25 @@ class Embedder:
         batch_size: int = 64,
         show_progress: bool | None = None,
         name: str | None = None,
+        backend: str | None = None,
+        cache_dir: str | os.PathLike | None = None,
     ) -> None:
+        from .backends import check_backend
+
         self.batch_size = int(batch_size)
         self.show_progress = show_progress
+        self.backend = check_backend(backend)
         self._cache: dict[str, np.ndarray] = {}
         self._truncated: set[str] = set()  # cached sentences the encoder truncated
-        self.stats = {"requested": 0, "encoded": 0}
+        self.stats = {"requested": 0, "encoded": 0, "from_disk": 0}
         if model is None or isinstance(model, (str, os.PathLike)):
             from sentence_transformers import SentenceTransformer
 
             from .backbones import resolve
 
             path, model_name = resolve(model)
-            self.model = SentenceTransformer(path, device=device)
+            # the ONNX backends export from (and tokenise with) a CPU copy
+            self.model = SentenceTransformer(path, device=device if self.backend == "torch" else "cpu")
             self.name = name or model_name or _name_from_path(path)
         elif hasattr(model, "encode") or callable(model):
             self.model = model
@@ -78,6 +89,32 @@ class Embedder:
             )
         else:
             raise TypeError(f"model must be a path, a SentenceTransformer or a callable, not {type(model).__name__}")
+        if self.backend != "torch":
+            self._use_onnx(device)
+        from .embedding_cache import EmbeddingStore, default_dir
+
+        folder = cache_dir if cache_dir is not None else default_dir()
+        if folder is not None and self.fingerprint == "custom":
+            raise ValueError("the persistent embedding cache needs a sentence-transformers model (its weights "
+                             "fingerprint keys the vectors); a custom encoder has none")
+        self.store = EmbeddingStore(folder, self.label) if folder is not None else None
+
+    def _use_onnx(self, device: str | None) -> None:
+        from .backends import OnnxEncoder
+
+        if not (hasattr(self.model, "preprocess") and callable(getattr(self.model, "state_dict", None))):
+            raise ValueError(f"backend {self.backend!r} needs a sentence-transformers model, not {type(self.model).__name__}")
+        if device not in (None, "cpu"):
+            raise ValueError(f"backend {self.backend!r} runs on the CPU (ONNX Runtime); device {device!r} needs backend 'torch'")
+        fingerprint = self.fingerprint  # of the torch weights the export is made from
+        self.model = OnnxEncoder(self.model, self.name, fingerprint, self.backend)
+
+    @property
+    def label(self) -> str:
+        """``<name>@<fingerprint>`` plus ``+<backend>`` for a non-torch backend: what the signature's
+        ``emb:`` field and the persistent cache's key say."""
+        base = f"{self.name}@{self.fingerprint}"
+        return base if self.backend == "torch" else f"{base}+{self.backend}"
 
     @cached_property
     def fingerprint(self) -> str:
@@ -134,11 +171,21 @@ class Embedder:
         sentences = list(sentences)
         self.stats["requested"] += len(sentences)
         missing = [s for s in dict.fromkeys(sentences) if s not in self._cache]
+        if missing and self.store is not None:
+            stored = self.store.get(missing)
+            for s, (vector, cut) in stored.items():
+                self._cache[s] = vector
+                if cut:
+                    self._truncated.add(s)
+            self.stats["from_disk"] += len(stored)
+            missing = [s for s in missing if s not in stored]
         if missing:
             vectors = self._encode_raw(missing)
             self._cache.update(zip(missing, vectors))
             self._note_truncated(missing)
             self.stats["encoded"] += len(missing)
+            if self.store is not None:
+                self.store.put(missing, vectors, self.truncated(missing))
         if not sentences:
             return np.zeros((0, 0), dtype=np.float32)
         return np.stack([self._cache[s] for s in sentences])

@@ -139,6 +139,11 @@ class CECScorer:
         aggregation: how CEC_sym combines forward and backward: ``"mean"`` (Eq. 2) or ``"f<β>"``
             (recall-weighted harmonic mean, e.g. ``"f3"``); None takes the variant's default
             (``mean`` for plain, ``f3`` for causal; a matcher's ``default_aggregation``).
+        backend: the encoder's runtime: ``"torch"`` (fp32, default), ``"onnx"`` (ONNX Runtime,
+            fp32) or ``"onnx-int8"`` (dynamic int8); see :mod:`cec_eval.backends`. A non-torch
+            backend is named in the signature (``emb:all-MiniLM-L6-v2@<hash>+onnx-int8``).
+        cache_dir: a folder for the persistent embedding cache shared across runs and processes
+            (:mod:`cec_eval.embedding_cache`); None = ``$CEC_EVAL_EMBED_CACHE`` if set, else none.
     """
 
     def __init__(
@@ -154,6 +159,8 @@ class CECScorer:
         rescale_with_baseline: bool = False,
         baseline_file: str | Path | None = None,
         show_progress: bool | None = None,
+        backend: str | None = None,
+        cache_dir: str | Path | None = None,
     ) -> None:
         self.splitter = get_splitter(splitter)
         self.matcher = get_matcher(variant)
@@ -161,7 +168,8 @@ class CECScorer:
         if multi_ref not in aggregate.MULTI_REF_RULES:
             raise ValueError(f"unknown multi-reference rule {multi_ref!r}; choose from {aggregate.MULTI_REF_RULES}")
         self.multi_ref = multi_ref
-        self.embedder = Embedder(model, device=device, batch_size=batch_size, show_progress=show_progress)
+        self.embedder = Embedder(model, device=device, batch_size=batch_size, show_progress=show_progress,
+                                 backend=backend, cache_dir=cache_dir)
         self.rescale_with_baseline = rescale_with_baseline
         self.baseline_file = baseline_file
         self.show_progress = show_progress
@@ -184,7 +192,7 @@ class CECScorer:
             variant=self.matcher.name,
             aggregation=self.aggregation,
             multi_ref=self.multi_ref,
-            embedding=f"{self.embedder.name}@{self.embedder.fingerprint}",
+            embedding=self.embedder.label,
             splitter=self.splitter.name,
             nrefs=nrefs,
             rescale="no" if not b else "b=" + "/".join(f"{b[d]:.4f}" for d in DIRECTIONS),

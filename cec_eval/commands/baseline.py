@@ -29,7 +29,8 @@ def run(args: argparse.Namespace) -> int:
     table = read_baseline_table(args.output) if args.output and Path(args.output).exists() else {}
 
     scorer = CECScorer(model=args.model, splitter=args.splitter, variant=args.variant, aggregation=args.aggregation,
-                       multi_ref=args.multi_ref, batch_size=args.batch_size, device=args.device)
+                       multi_ref=args.multi_ref, batch_size=args.batch_size, device=args.device,
+                       backend=args.backend, cache_dir=args.cache_dir)
     entry = compute_baseline(scorer, seed=args.seed, limit=args.limit)
     key = baseline_key(scorer)
     if args.output:

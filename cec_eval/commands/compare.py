@@ -50,11 +50,16 @@ def add_cec_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cec-variant", type=variant_name, help="plain (the paper's CEC, default) or causal (docs/causal_cec.md)")
     parser.add_argument("--cec-aggregation", type=aggregation_rule, help="mean (Eq. 2) or f<beta>, e.g. f3 (default: the variant's)")
     parser.add_argument("--cec-multi-ref", choices=("max-sym", "mean"), help="several references: best (default) or mean")
+    from .score import BACKEND_HELP, CACHE_DIR_HELP, backend_name
+
+    parser.add_argument("--cec-backend", "--backend", dest="cec_backend", type=backend_name,
+                        help="CEC's " + BACKEND_HELP + " (BERTScore always runs on torch)")
+    parser.add_argument("--cec-cache-dir", "--cache-dir", dest="cec_cache_dir", metavar="DIR", help="CEC's " + CACHE_DIR_HELP)
 
 
 def cec_options(args: argparse.Namespace) -> dict:
     """CECScorer keyword arguments from :func:`add_cec_arguments`' options (only those given)."""
-    names = ("model", "splitter", "variant", "aggregation", "multi_ref")
+    names = ("model", "splitter", "variant", "aggregation", "multi_ref", "backend", "cache_dir")
     options = {k: getattr(args, f"cec_{k}") for k in names if getattr(args, f"cec_{k}", None) is not None}
     if args.no_progress:
         options["show_progress"] = False

@@ -49,6 +49,10 @@ Args:
     rescale_with_baseline (bool, optional): (x - b) / (1 - b) with the shipped baseline b; default False.
     details (bool, optional): also return the per-instance alignment report.
     batch_size (int, optional): encoder batch size, default 64.
+    backend (str, optional): encoder runtime: "torch" (fp32, default), "onnx" or "onnx-int8"
+        (ONNX Runtime, exported once into the cache); named in the signature when not torch.
+    cache_dir (str, optional): folder of the persistent embedding cache shared across runs
+        (default: $CEC_EVAL_EMBED_CACHE if set, else none).
 Returns:
     cec_sym (float): corpus mean of CEC_sym, the paper's number.
     cec_forward (float), cec_backward (float): corpus means of each direction.
@@ -124,9 +128,11 @@ class CEC(evaluate.Metric):
         rescale_with_baseline=False,
         details=False,
         batch_size=64,
+        backend=None,
+        cache_dir=None,
     ):
         scorer = get_scorer(model=model, splitter=splitter, variant=variant, aggregation=aggregation,
-                            multi_ref=multi_ref, batch_size=batch_size)
+                            multi_ref=multi_ref, batch_size=batch_size, backend=backend, cache_dir=cache_dir)
         result = scorer.score(predictions, references, details=details, rescale=rescale_with_baseline)
         out = {
             "cec_sym": result.mean["sym"],
