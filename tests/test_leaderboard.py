@@ -142,7 +142,7 @@ def test_cache_key_holds_the_environment_fingerprint(monkeypatch):
     c = lb.Checkpoint("a", model_args={"pretrained": "/m"})
     key, inputs = lb.cache_key(c, TASK, 2, {})
     assert inputs["environment"] == environment_fingerprint() and len(inputs["environment"]) == 12
-    monkeypatch.setattr(lb, "environment_fingerprint", lambda: "000000000000")  # another environment
+    monkeypatch.setattr(lb.cache, "environment_fingerprint", lambda: "000000000000")  # another environment
     assert lb.cache_key(c, TASK, 2, {})[0] != key
     # GPQA kept in plain text keys apart; other tasks are not affected by the flag
     assert lb.cache_key(c, "gpqa_causal_main", 2, {}, True)[0] != lb.cache_key(c, "gpqa_causal_main", 2, {})[0]
