@@ -42,7 +42,7 @@ CREATE TABLE IF NOT EXISTS vectors (
     vector BLOB NOT NULL,       -- float32, little-endian
     truncated INTEGER NOT NULL,
     used INTEGER NOT NULL       -- last read or write, ns since the epoch (LRU eviction)
-) WITHOUT ROWID;
+);  -- a rowid table: vectors of 1-3 KiB stay on their page (WITHOUT ROWID would spill them)
 CREATE INDEX IF NOT EXISTS vectors_used ON vectors (used);
 """
 
