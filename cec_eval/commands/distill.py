@@ -121,6 +121,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--no-resume", action="store_true", help="ignore checkpoints from an interrupted run")
     p.add_argument("-o", "--output", required=True)
 
+    p = sub.add_parser("experiment", help="held-out Claire experiment: GSM8K train -> Claire traces -> SFT (preset "
+                                          "claire) -> base vs Claire on GSM8K test + Climate-FEVER (docs/claire_experiment.md)")
+    _teacher_args(p)
+    p.add_argument("--train-items", type=int, default=None,
+                   help="GSM8K train items (default: the full run's, sized for 60 min of SFT on 2 cores)")
+    p.add_argument("--eval-items", type=int, default=None, help="first N GSM8K test items (default 200)")
+    p.add_argument("--cf-items", type=int, default=None, help="first N Climate-FEVER claims (default 100)")
+    p.add_argument("--max-gen-toks", type=int, default=None, help="generation budget per answer (default 512)")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a field of preset claire (repeatable)")
+    p.add_argument("--base-model", help="student model folder (default: embedded SmolLM2-135M-Instruct)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--threads", type=int, default=1, help="torch CPU threads during evaluation (default 1)")
+    p.add_argument("--eval-batch-size", type=int, default=None)
+    p.add_argument("--smoke", action="store_true", help="8 items, 2 steps, 4 eval items, 32 tokens (the test suite's run)")
+    p.add_argument("-o", "--output", required=True, help="experiment folder")
+
     p = sub.add_parser("run", help="teacher -> filter -> format -> sft in one folder (offline by default)")
     _source_args(p)
     _teacher_args(p)
@@ -267,10 +283,32 @@ def step_grpo(args) -> dict:
     return {k: v for k, v in res.items() if k != "settings"}
 
 
+def step_experiment(args) -> dict:
+    """``cec-eval distill experiment``: :func:`cec_eval.distill.experiment.run_experiment` with the
+    full run's sizes, or ``--smoke``'s; explicit sizes win over both."""
+    from cec_eval.distill import experiment as X
+    from cec_eval.distill import sft
+
+    size = X.SMOKE if args.smoke else {"train_items": X.FULL_TRAIN_ITEMS, "eval_items": X.FULL_EVAL_ITEMS,
+                                       "cf_items": X.FULL_CF_ITEMS, "max_gen_toks": 512, "overrides": {}}
+    pick = lambda name: getattr(args, name) if getattr(args, name) is not None else size[name]  # noqa: E731
+    overrides = {**size["overrides"], **sft.parse_overrides(args.set)}
+    client, params = None, None
+    if args.backend != "dataset":
+        client = _backend(args, str(Path(args.output) / "traces.jsonl"))
+        params = {"temperature": args.temperature, "max_tokens": args.max_tokens}
+    res = X.run_experiment(args.output, train_items=pick("train_items"), eval_items=pick("eval_items"),
+                           cf_items=pick("cf_items"), max_gen_toks=pick("max_gen_toks"), seed=args.seed,
+                           overrides=overrides, backend=args.backend, client=client, teacher_params=params,
+                           base_model=args.base_model, threads=args.threads, batch_size=args.eval_batch_size)
+    print(X.markdown(res.get("results", [])), file=sys.stderr)
+    return {k: res[k] for k in ("command_args", "data", "sft", "sft_wall_s", "eval_wall_s") if k in res}
+
+
 def run(args) -> int:
     step = getattr(args, "step", None)
     if step is None:
-        raise InputError("choose a step: teacher, filter, augment, format, sft, grpo or run (cec-eval distill -h)")
+        raise InputError("choose a step: teacher, filter, augment, format, sft, grpo, run or experiment (cec-eval distill -h)")
     if step == "teacher":
         summary = step_teacher(args)
         _say(summary)
@@ -307,6 +345,8 @@ def run(args) -> int:
         _say({k: v for k, v in res.items() if k != "settings"})
     elif step == "grpo":
         _say(step_grpo(args))
+    elif step == "experiment":
+        _say(step_experiment(args))
     elif step == "run":
         from cec_eval.distill import sft
 
