@@ -122,7 +122,7 @@ def compare(status: dict, tasks: Sequence[str], base: str = "base", claire: str 
     return rows
 
 
-def _fmt(x: float | None, pct: bool = False) -> str:
+def _fmt(x: float | None) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
     return f"{x:.3f}"
@@ -163,14 +163,15 @@ def run_experiment(output: str | Path, train_items: int = FULL_TRAIN_ITEMS, eval
     from .records import write_json, write_jsonl
     from .teacher import run_teacher
 
-    for name, v in (("--eval-items", eval_items), ("--cf-items", cf_items), ("--max-gen-toks", max_gen_toks)):
+    for name, v in (("--train-items", train_items), ("--eval-items", eval_items), ("--cf-items", cf_items),
+                    ("--max-gen-toks", max_gen_toks)):
         if v < 1:
             raise InputError(f"{name}: must be at least 1, got {v}")
+    overrides = {**SFT_OVERRIDES, **(overrides or {})}
+    settings = sft.resolve_settings("claire", overrides)  # a bad override fails before any work
     out = Path(output)
     out.mkdir(parents=True, exist_ok=True)
     base_model = base_model or smollm2_model_dir()
-    overrides = {**SFT_OVERRIDES, **(overrides or {})}
-    settings = sft.resolve_settings("claire", overrides)  # a bad override fails before any work
     summary: dict[str, Any] = {"command_args": {"train_items": train_items, "eval_items": eval_items,
                                                 "cf_items": cf_items, "max_gen_toks": max_gen_toks, "seed": seed,
                                                 "overrides": overrides, "backend": backend},
@@ -198,8 +199,8 @@ def run_experiment(output: str | Path, train_items: int = FULL_TRAIN_ITEMS, eval
         write_jsonl(eval_, out / "data" / "eval.jsonl")
     write_json(report, out / "data" / "report.json")
     summary["teacher"] = {k: v for k, v in tsum.items() if k != "truncated_rows"}
-    summary["data"] = {"train": len(train), "eval": len(eval_), "train_ids": [t["id"] for t in traces][:5],
-                       "compliance": report.get("compliance", report.get("format_compliance"))}
+    summary["data"] = {"train": len(train), "eval": len(eval_), "first_train_ids": [t["id"] for t in traces][:5],
+                       "format_compliance": report.get("format_compliance")}
     cpu0, wall0 = time.process_time(), time.time()
     res = sft.train(train, out / "model", base_model=base_model, eval_data=eval_ or None, preset="claire",
                     overrides=overrides, merge=False)

@@ -75,3 +75,16 @@ def test_smoke_run_end_to_end(tmp_path, capsys):
         assert rows[key]["n"] == 4 and "ci95" in rows[key]["delta"], key
     assert any(t == "climate_fever_cec" and r["n"] == 4 for (t, _, _), r in rows.items())
     assert "| gsm8k_causal | cec_sym | reasoning | 4 |" in (out / "experiment.md").read_text()
+
+
+@pytest.mark.parametrize("argv,needle", [(["--eval-items", "0"], "--eval-items: must be at least 1"),
+                                         (["--max-gen-toks", "0"], "--max-gen-toks: must be at least 1"),
+                                         (["--set", "lora_rank=8"], "unknown SFT setting 'lora_rank'"),
+                                         (["--train-items", "0"], "--train-items: must be at least 1")])
+def test_bad_sizes_fail_before_any_work(argv, needle, tmp_path, capsys):
+    from cec_eval.cli import main
+
+    assert main(["distill", "experiment", *argv, "-o", str(tmp_path / "x")]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("cec-eval distill: error: ") and needle in line
+    assert not (tmp_path / "x").exists()
