@@ -1,15 +1,20 @@
-"""CEC throughput against the raw encoder, and the saving from the embedding cache.
+"""CEC throughput against the raw encoder and per encoder backend, and the saving from the cache.
 
 Run: ``make bench`` (or ``pytest benchmarks --benchmark-enable``). Numbers are ratios measured in
-one run, so they hold on any machine: CEC pairs/s relative to encoding the same unique sentences
-with the bare SentenceTransformer (target ≥ 0.9), and three systems scored against one set of
-references with one scorer versus a fresh scorer per system. ``CEC_BENCH_PAIRS`` sets the corpus
-size (default 1,000 pairs of 4–8 sentences).
+one run, so they hold on any machine. The speed table (issue #19) times, on one corpus and in one
+run, interleaved round by round so background load hits every arm alike: the raw torch encoder on
+exactly the corpus' unique sentences, CEC on torch, onnx and onnx-int8 (cold embedding cache each
+time), and bert_score on the same MiniLM. Targets: CEC torch ≥ 0.9× its raw encoder, onnx-int8
+≥ 2.5× torch. ``CEC_BENCH_PAIRS`` sets the corpus size (default 1,000 pairs of 4–8 sentences),
+``CEC_BENCH_ROUNDS`` the rounds (default 2; the fastest of each arm is kept). Run with
+``OMP_NUM_THREADS=1`` on a shared machine. The ONNX arms need onnxruntime (skipped without it).
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import time
+import warnings
 
 import pytest
 from corpus import explanation_pairs
@@ -18,6 +23,8 @@ from cec_eval import CECScorer
 from cec_eval.resources import default_embedding_model_path
 
 N = int(os.environ.get("CEC_BENCH_PAIRS", "1000"))
+ROUNDS = int(os.environ.get("CEC_BENCH_ROUNDS", "2"))
+HAS_ORT = importlib.util.find_spec("onnxruntime") is not None
 
 
 @pytest.fixture(scope="module")
@@ -32,33 +39,54 @@ def corpus():
     return explanation_pairs(N)
 
 
-def test_cec_vs_raw_encoder_throughput(benchmark, model, corpus):
+def test_speed_table_one_run(benchmark, model, corpus):
+    from cec_eval.metrics.bertscore import BERTScoreMetric
+
     preds, refs = corpus
     probe = CECScorer(model=model)
     unique = list(dict.fromkeys(s for t in preds + refs for s in probe.split(t)))
+    # scorers are built (and ONNX files exported) before timing; each timed run starts cold
+    scorers = {b: CECScorer(model=model, backend=b, show_progress=False)
+               for b in ("torch", *(("onnx", "onnx-int8") if HAS_ORT else ()))}
+    bertscore = BERTScoreMetric()
+    bertscore.scorer  # load once
 
-    def raw():
-        model.encode(unique, batch_size=64, convert_to_numpy=True, normalize_embeddings=True)
+    def cec(backend):
+        def run():
+            scorers[backend].embedder.clear_cache()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # the corpus has a few over-long sentences
+                scorers[backend].score(preds, refs)
+        return run
 
-    def cec():
-        CECScorer(model=model).score(preds, refs)  # cold cache: everything is embedded
+    def bert():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            bertscore.score(preds, refs)
 
-    raw()  # warm-up (thread pools, allocator)
-    times = {"raw": [], "cec": []}
-    for _ in range(2):  # interleaved, so background load hits both alike
-        for name, fn in (("raw", raw), ("cec", cec)):
+    arms = {"raw encoder (torch)": lambda: model.encode(unique, batch_size=64, convert_to_numpy=True, normalize_embeddings=True),
+            **{f"CEC {b}": cec(b) for b in scorers}, "bert_score (MiniLM, torch)": bert}
+    arms["raw encoder (torch)"]()  # warm-up (thread pools, allocator)
+    times = {name: [] for name in arms}
+    for _ in range(ROUNDS):
+        for name, fn in arms.items():
             t = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - t)
-    benchmark.pedantic(cec, rounds=1, iterations=1)
-    t_raw, t_cec = min(times["raw"]), min(times["cec"])
-    ratio = t_raw / t_cec
+    benchmark.pedantic(cec("torch"), rounds=1, iterations=1)
+    best = {name: min(v) for name, v in times.items()}
+    t_raw, t_cec = best["raw encoder (torch)"], best["CEC torch"]
+    print(f"\n{len(preds)} pairs, {len(unique)} unique sentences, {ROUNDS} rounds (fastest kept)")
+    print("| arm | time | pairs/s | vs CEC torch |\n|---|---|---|---|")
+    for name, t in best.items():
+        print(f"| {name} | {t:.2f} s | {len(preds) / t:.1f} | {t_cec / t:.2f}x |")
+    print(f"CEC torch / raw encoder throughput: {t_raw / t_cec:.3f}")
     benchmark.extra_info.update(
-        pairs=len(preds), unique_sentences=len(unique), raw_s=round(t_raw, 3), cec_s=round(t_cec, 3),
-        cec_pairs_per_s=round(len(preds) / t_cec, 1), throughput_ratio_vs_raw_encoder=round(ratio, 3),
+        pairs=len(preds), unique_sentences=len(unique), rounds=ROUNDS,
+        seconds={k: round(v, 3) for k, v in best.items()},
+        throughput_ratio_vs_raw_encoder=round(t_raw / t_cec, 3),
+        speedup_vs_cec_torch={k: round(t_cec / v, 3) for k, v in best.items()},
     )
-    print(f"\n{len(preds)} pairs, {len(unique)} unique sentences: raw encoder {t_raw:.2f}s, CEC {t_cec:.2f}s, "
-          f"{len(preds) / t_cec:.1f} pairs/s, ratio {ratio:.3f}")
 
 
 def test_cache_saving_three_systems_one_reference_set(benchmark, model, corpus):
