@@ -44,6 +44,12 @@ class SFTSettings:
     weight_decay: float = 1e-4
     per_device_train_batch_size: int = 4
     gradient_accumulation_steps: int = 4
+    # Rows per forward pass. None: the batch size on CUDA, 1 on a CPU, with the accumulation scaled
+    # so the effective batch (per_device_train_batch_size x gradient_accumulation_steps) is the
+    # preset's; transformers normalises the loss by the tokens of the whole accumulated batch, so
+    # the update is the same up to padding. Measured on SmolLM2-135M at 512 tokens (one step):
+    # peak RSS 9.2 GB with 4 rows per pass, 2.8 GB with 1 (2.3 GB adding gradient checkpointing).
+    micro_batch_size: int | None = None
     num_train_epochs: float = 1.0
     max_steps: int = -1  # > 0 overrides epochs
     max_length: int | None = 1024  # None: the model's own maximum
@@ -164,6 +170,18 @@ def lora_config(settings: Any):
                       target_modules=targets, bias="none", task_type="CAUSAL_LM")
 
 
+def micro_batches(settings: SFTSettings, cuda: bool) -> tuple[int, int]:
+    """(rows per forward pass, accumulation steps) that keep the effective batch
+    ``per_device_train_batch_size x gradient_accumulation_steps`` (see ``micro_batch_size``).
+
+    Raises ``InputError`` when the micro-batch does not divide the per-device batch."""
+    batch = settings.per_device_train_batch_size
+    micro = settings.micro_batch_size or (batch if cuda else 1)
+    if micro < 1 or batch % micro:
+        raise InputError(f"micro_batch_size={micro} must divide per_device_train_batch_size={batch}")
+    return micro, settings.gradient_accumulation_steps * (batch // micro)
+
+
 def build_trainer(train: list[dict], eval_: list[dict] | None, base_model: str, output_dir: str | os.PathLike,
                   settings: SFTSettings, use_4bit: bool = False):
     """The configured ``SFTTrainer`` (also used by tests to inspect labels on token ids)."""
@@ -197,13 +215,14 @@ def build_trainer(train: list[dict], eval_: list[dict] | None, base_model: str, 
     if max_length is None:
         max_length = int(getattr(model.config, "max_position_embeddings", 0) or tok.model_max_length)
     has_eval = bool(eval_)
+    micro, accumulation = micro_batches(settings, cuda)
     args = SFTConfig(
         output_dir=str(Path(output_dir) / "checkpoints"),
         learning_rate=settings.learning_rate, lr_scheduler_type=settings.lr_scheduler_type,
         warmup_steps=settings.warmup_ratio,  # a float < 1 is a ratio of the total steps
-        weight_decay=settings.weight_decay, per_device_train_batch_size=settings.per_device_train_batch_size,
-        per_device_eval_batch_size=settings.per_device_train_batch_size,
-        gradient_accumulation_steps=settings.gradient_accumulation_steps, num_train_epochs=settings.num_train_epochs,
+        weight_decay=settings.weight_decay, per_device_train_batch_size=micro,
+        per_device_eval_batch_size=micro,
+        gradient_accumulation_steps=accumulation, num_train_epochs=settings.num_train_epochs,
         max_steps=settings.max_steps, max_length=max_length, completion_only_loss=True,
         gradient_checkpointing=settings.gradient_checkpointing, logging_steps=settings.logging_steps,
         save_strategy="steps", save_steps=settings.save_steps, save_total_limit=settings.save_total_limit,

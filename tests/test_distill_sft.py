@@ -115,3 +115,17 @@ def test_loss_curve_keeps_train_points_and_one_eval_per_step():
     assert loss_curve(history) == {"train": [{"step": 1, "loss": 0.5, "learning_rate": 1e-4},
                                              {"step": 2, "loss": 0.25, "learning_rate": 5e-5}],
                                    "eval": [{"step": 2, "eval_loss": 0.3}]}
+
+
+def test_micro_batches_keep_the_effective_batch():
+    from cec_eval.distill.sft import micro_batches, resolve_settings
+    from cec_eval.errors import InputError
+
+    claire = resolve_settings("claire")  # seed 002: 4 x 4 = 16 rows per update
+    assert micro_batches(claire, cuda=True) == (4, 4)
+    assert micro_batches(claire, cuda=False) == (1, 16)  # CPU: 1 row per pass, same 16 per update
+    assert micro_batches(resolve_settings("claire", {"micro_batch_size": 2}), cuda=False) == (2, 8)
+    paper = resolve_settings("cec-paper")
+    assert micro_batches(paper, cuda=False) == (1, 8) and micro_batches(paper, cuda=True) == (8, 1)
+    with pytest.raises(InputError, match="micro_batch_size=3 must divide per_device_train_batch_size=4"):
+        micro_batches(resolve_settings("claire", {"micro_batch_size": 3}), cuda=False)
