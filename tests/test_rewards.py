@@ -58,12 +58,12 @@ def test_reward_equals_the_task_metric():
 
     for completion, gold, a, f in CASES:
         doc = {"gold": gold, "references": ["x"]}
-        assert process_results(doc, [analyse(completion, "answer", "math")]) == {"exact_match": a}
-        assert process_results(doc, [analyse(completion, "format")]) == {"format_compliance": f}
+        assert process_results(doc, [analyse(completion, "answer", "math")])["exact_match"] == a
+        assert process_results(doc, [analyse(completion, "format")])["format_compliance"] == f
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.text(st.characters(codec="ascii"), max_size=200), st.integers(min_value=0, max_value=10**6))
+@given(st.text(max_size=200), st.integers(min_value=0, max_value=10**6))
 def test_rewards_are_binary_and_a_stated_gold_is_found(text, n):
     assert answer_correct([text], gold=[str(n)])[0] in (0.0, 1.0)
     assert format_compliance([text])[0] in (0.0, 1.0)
@@ -72,10 +72,8 @@ def test_rewards_are_binary_and_a_stated_gold_is_found(text, n):
     assert format_compliance([stated]) == [1.0]
 
 
-@pytest.mark.xfail(strict=True, raises=AttributeError,
-                   reason="tasks/answers.py stops_mid_sentence: _END_TOKEN matches ASCII letters only, so a text "
-                          "ending in another letter (é, º, 中) raises; reported to its owner")
 def test_a_completion_ending_in_a_non_ascii_letter():
+    """Found by the property test below before tasks/answers.py read non-ASCII final letters."""
     assert answer_correct(["so 18 café", "18 中", "º"], gold=["18", "18", "18"]) == [1.0, 1.0, 0.0]
 
 
