@@ -63,7 +63,7 @@ def write_report(out: Path) -> None:
         return
     order = {"none": 10**9}
     key = lambda r: (order.get(r["budget"], 0) or parse_budget(r["budget"])[0] or 0, parse_budget(r["budget"])[1])  # noqa: E731
-    lines = ["| model | budget | model | acc (math-verify) | acc (strict) | format compliance | CEC_sym reasoning | "
+    lines = ["| checkpoint | budget | lm-eval model | acc (math-verify) | acc (strict) | format compliance | CEC_sym reasoning | "
              "capped | Waits | think tokens / row | s |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in sorted(runs, key=lambda r: (r["label"], key(r))):
         st = r.get("stats") or {}
