@@ -214,3 +214,22 @@ def test_causal_variant_scores_a_text_over_spacy_max_length():
     plain = CECScorer(model=enc).score([long], ["The ground was wet because it rained."])
     causal = CECScorer(model=enc, variant="causal").score([long], ["The ground was wet because it rained."])
     assert len(causal.sym) == 1 and np.isfinite(causal.sym[0]) and np.isfinite(plain.sym[0])
+
+
+@pytest.mark.slow
+def test_cli_scores_a_text_over_spacy_max_length_with_the_causal_variant(tmp_path):
+    """#15 row 7 end to end: `cec-eval score --variant causal` on a 1.1M-character text exits 0 with a score."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "p.txt").write_text("The ground was wet because it rained " + "and rained " * 100_000 + ".\n")
+    (tmp_path / "r.txt").write_text("The ground was wet because it rained.\n")
+    out = tmp_path / "out.json"
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "cec-eval"), "score", "-p", str(tmp_path / "p.txt"), "-r", str(tmp_path / "r.txt"),
+         "--variant", "causal", "--no-progress", "--output", str(out)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    result = json.loads(out.read_text())
+    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v2(") and 0 < result["scores"][0]["sym"] <= 1
