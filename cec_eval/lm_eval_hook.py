@@ -17,6 +17,10 @@ pack's folder gets it once.
 The same hook gives the pack's CEC and lexical metrics a standard error in lm-eval's table:
 ``stderr_for_metric`` is wrapped to use an aggregation's own seeded bootstrap when it carries one
 (:func:`_patch_stderr`); lm-eval's own metrics get lm-eval's function, unchanged.
+
+It also registers the project's model ``hf-budget`` (s1 budget forcing,
+:mod:`cec_eval.tasks.budget_forcing`) by name only, so ``lm_eval --model hf-budget`` works and
+nothing heavy is imported until that model is used (:func:`_register_models`).
 """
 from __future__ import annotations
 
@@ -100,11 +104,20 @@ def _patch_stderr(module) -> None:
     module.stderr_for_metric = stderr_for_metric
 
 
+def _register_models(module) -> None:
+    """Register ``hf-budget`` lazily (a ``module:Class`` target, imported on first use)."""
+    from lm_eval.api.registry import model_registry
+
+    if "hf-budget" not in model_registry:
+        model_registry.register("hf-budget", target="cec_eval.tasks.budget_forcing:BudgetForcingLM")
+
+
 def install() -> None:
     """Idempotent: patch now if lm-eval's task manager (and metrics) are already imported, else
     when they are."""
     from .import_hooks import when_imported
 
     when_imported(_TARGET, _patch)
+    when_imported("lm_eval.models", _register_models)
     for name in _STDERR_HOLDERS:
         when_imported(name, _patch_stderr)

@@ -221,3 +221,19 @@ def test_stderr_hook_changes_nothing_for_lm_evals_own_metrics(tmp_path):
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out == {"same_in_evaluator_utils": True, "mean": True, "mean_off": True, "unknown": True, "median_bootstraps": True,
                    "pack": {"iters": 1000}, "pack_off": True, "signature": True}
+
+
+def test_budget_forcing_model_is_registered_by_name_only(tmp_path):
+    """`lm_eval --model hf-budget` resolves with no flag; the model's module (and its torch work)
+    is imported only when the model is asked for."""
+    proc = _python("""
+        import sys
+        import lm_eval.models
+        from lm_eval.api.registry import model_registry
+        assert "hf-budget" in model_registry and "hf" in model_registry
+        assert "cec_eval.tasks.budget_forcing" not in sys.modules
+        cls = model_registry.get("hf-budget")
+        print(cls.__module__, cls.__name__)
+        """, tmp_path)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["cec_eval.tasks.budget_forcing", "BudgetForcingLM"]

@@ -11,7 +11,7 @@ from pathlib import Path
 from cec_eval.errors import InputError
 
 NAME = "distill"
-HELP = "distil Claire checkpoints: teacher traces, gold filter, counterfactual/multi-view augmentation, formatting, LoRA SFT"
+HELP = "distil Claire checkpoints: teacher traces, gold filter, counterfactual/multi-view augmentation, formatting, LoRA SFT, GRPO, held-out experiment"
 
 
 def _fraction(text: str) -> float:
