@@ -35,7 +35,8 @@ from typing import Any
 
 from cec_eval.errors import InputError
 
-from .sft import _coerce, _fingerprint, last_checkpoint, lora_config, merge_adapter, parse_overrides, quantization_plan
+from .sft import (_coerce, _fingerprint, last_checkpoint, load_student, lora_config, merge_adapter, parse_overrides,
+                  quantization_plan)
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +179,7 @@ def build_trainer(rows: list[dict], policy: str, output_dir: str | os.PathLike, 
                   adapter: str | None = None, use_4bit: bool = False):
     """The configured ``GRPOTrainer`` on ``rows`` (see :func:`load_rows`)."""
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoTokenizer
     from trl import GRPOConfig, GRPOTrainer
 
     from .rewards import REWARDS
@@ -191,21 +192,7 @@ def build_trainer(rows: list[dict], policy: str, output_dir: str | os.PathLike, 
         print(f"note: {policy} has no chat template; training on plain-text prompts")
     cuda = torch.cuda.is_available()
     bf16 = bool(cuda and torch.cuda.is_bf16_supported())
-    model_kwargs: dict[str, Any] = {}
-    if use_4bit:
-        from transformers import BitsAndBytesConfig
-
-        model_kwargs["quantization_config"] = BitsAndBytesConfig(
-            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
-            bnb_4bit_compute_dtype=torch.bfloat16 if bf16 else torch.float16)
-        model_kwargs["device_map"] = {"": int(os.environ.get("LOCAL_RANK", 0))}
-    elif cuda:
-        model_kwargs["dtype"] = torch.bfloat16 if bf16 else torch.float32
-    model = AutoModelForCausalLM.from_pretrained(policy, **model_kwargs)
-    if use_4bit:
-        from peft import prepare_model_for_kbit_training
-
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=settings.gradient_checkpointing)
+    model = load_student(policy, use_4bit, settings.gradient_checkpointing)
     peft_config = None
     if adapter:
         from peft import PeftModel

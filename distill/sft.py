@@ -182,11 +182,37 @@ def micro_batches(settings: SFTSettings, cuda: bool) -> tuple[int, int]:
     return micro, settings.gradient_accumulation_steps * (batch // micro)
 
 
+def load_student(path: str, use_4bit: bool = False, gradient_checkpointing: bool = False):
+    """The model to train (SFT and GRPO alike): 4-bit NF4 with double quantisation (QLoRA) when
+    asked and CUDA is there, bf16/fp32 on CUDA, fp32 on a CPU."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    cuda = torch.cuda.is_available()
+    bf16 = bool(cuda and torch.cuda.is_bf16_supported())
+    kwargs: dict[str, Any] = {}
+    if use_4bit:
+        from transformers import BitsAndBytesConfig
+
+        kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+            bnb_4bit_compute_dtype=torch.bfloat16 if bf16 else torch.float16)
+        kwargs["device_map"] = {"": int(os.environ.get("LOCAL_RANK", 0))}
+    elif cuda:
+        kwargs["dtype"] = torch.bfloat16 if bf16 else torch.float32
+    model = AutoModelForCausalLM.from_pretrained(path, **kwargs)
+    if use_4bit:
+        from peft import prepare_model_for_kbit_training
+
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=gradient_checkpointing)
+    return model
+
+
 def build_trainer(train: list[dict], eval_: list[dict] | None, base_model: str, output_dir: str | os.PathLike,
                   settings: SFTSettings, use_4bit: bool = False):
     """The configured ``SFTTrainer`` (also used by tests to inspect labels on token ids)."""
     import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoTokenizer
     from trl import SFTConfig, SFTTrainer
 
     tok = AutoTokenizer.from_pretrained(base_model)
@@ -194,21 +220,7 @@ def build_trainer(train: list[dict], eval_: list[dict] | None, base_model: str, 
         tok.pad_token = tok.eos_token
     cuda = torch.cuda.is_available()
     bf16 = bool(cuda and torch.cuda.is_bf16_supported())
-    model_kwargs: dict[str, Any] = {}
-    if use_4bit:
-        from transformers import BitsAndBytesConfig
-
-        model_kwargs["quantization_config"] = BitsAndBytesConfig(
-            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
-            bnb_4bit_compute_dtype=torch.bfloat16 if bf16 else torch.float16)
-        model_kwargs["device_map"] = {"": int(os.environ.get("LOCAL_RANK", 0))}
-    elif cuda:
-        model_kwargs["dtype"] = torch.bfloat16 if bf16 else torch.float32
-    model = AutoModelForCausalLM.from_pretrained(base_model, **model_kwargs)
-    if use_4bit:
-        from peft import prepare_model_for_kbit_training
-
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=settings.gradient_checkpointing)
+    model = load_student(base_model, use_4bit, settings.gradient_checkpointing)
 
     peft_config = lora_config(settings)
     max_length = settings.max_length
