@@ -102,6 +102,7 @@ def run_score(preds_file: Path, refs_file: Path, backend: str, variant: str, thr
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}")
     result = json.loads(out.read_text())
     return {"backend": backend, "variant": variant, "wall_s": round(wall, 1),
+            "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),  # the child's CPU time (steadier when shared)
             "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: kilobytes
             "cec_sym": result["mean"]["sym"], "signature": result["signature"], "stdout": stdout.strip().splitlines()[-1]}
 
