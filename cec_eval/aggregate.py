@@ -7,8 +7,8 @@ sym      = combine(forward, backward), by the aggregation rule:
 
 * ``mean`` — (forward + backward) / 2, the paper's Eq. 2 (default of the plain variant);
 * ``f<β>`` (``f1``, ``f2``, ``f3`` …) — the weighted harmonic mean (1 + β²)·F·B / (β²·F + B), which
-  counts recall β times as much as precision, as METEOR's Fmean does (β = 3, α = 0.9); it is the
-  default of the causal variant. A harmonic mean is undefined for values ≤ 0 (cosines can be
+  counts recall β times as much as precision, as METEOR's Fmean does (β = 3, α = 0.9); an option
+  only (it tracks explanation length: docs/causal_cec.md). A harmonic mean is undefined for values ≤ 0 (cosines can be
   negative), so there it falls back to min(F, B): the rule stays continuous, monotone in both
   directions, and gives x for F = B = x.
 """

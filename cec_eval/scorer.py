@@ -138,7 +138,7 @@ class CECScorer:
             (direction-aware), or a :class:`~cec_eval.matchers.Matcher` object.
         aggregation: how CEC_sym combines forward and backward: ``"mean"`` (Eq. 2) or ``"f<β>"``
             (recall-weighted harmonic mean, e.g. ``"f3"``); None takes the variant's default
-            (``mean`` for plain, ``f3`` for causal; a matcher's ``default_aggregation``).
+            (``mean`` for both built-in variants; a matcher's ``default_aggregation``).
         backend: the encoder's runtime: ``"torch"`` (fp32, default), ``"onnx"`` (ONNX Runtime,
             fp32) or ``"onnx-int8"`` (dynamic int8); see :mod:`cec_eval.backends`. A non-torch
             backend is named in the signature (``emb:all-MiniLM-L6-v2@<hash>+onnx-int8``).

@@ -168,5 +168,5 @@ def test_aggregation_rule_is_checked_and_defaults_follow_the_variant():
             scorer(aggregation=bad)
     assert scorer().aggregation == "mean"
     assert "|agg:mean|" in scorer().signature().format()
-    assert scorer(variant="causal").aggregation == "f3"
-    assert scorer(variant="causal", aggregation="mean").aggregation == "mean"
+    assert scorer(variant="causal").aggregation == "mean"  # f3 was a length proxy (docs/causal_cec.md)
+    assert scorer(variant="causal", aggregation="f3").aggregation == "f3"

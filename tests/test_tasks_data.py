@@ -163,4 +163,4 @@ def test_cec_options_from_metadata_reach_the_scorer():
     items = [("CO2 traps heat, so the planet warms.", ("The planet warms because CO2 traps heat.",), "test", options)]
     signature = _corpus_cec(items)["signature"]
     assert signature.startswith("cec:causal") and "mref:mean" in signature and signature.endswith("|refs:test")
-    assert "|agg:f3|" in signature  # the causal variant's default rule
+    assert "|agg:mean|" in signature  # the causal variant's default rule (Eq. 2, as plain)

@@ -14,7 +14,11 @@ HELP = "Kendall tau-b / Spearman / Pearson of each metric with human ratings, po
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     src = parser.add_mutually_exclusive_group(required=True)
     src.add_argument("--data", "-d", help="JSONL/CSV with one rated explanation per row (explanation, reference, rating[, group])")
-    src.add_argument("--dataset", choices=("copa_sse_dev",), help="a shipped rated dataset: COPA-SSE dev (each explanation vs the other explanations of its question)")
+    from ..correlate import RATED_DATASETS
+
+    src.add_argument("--dataset", choices=sorted(RATED_DATASETS),
+                     help="a shipped rated dataset: COPA-SSE dev, or Wiegreffe et al. 2022's CQA/SNLI train "
+                          "(each explanation vs the other explanations of its question/item)")
     parser.add_argument("--prediction-field", default=None, help="column of explanations (default: prediction/explanation/text)")
     parser.add_argument("--reference-field", default="reference", help="column of references; a cell may hold a list (default: reference)")
     parser.add_argument("--references", help="references in a separate file, row-aligned with --data")
@@ -49,13 +53,13 @@ def run(args: argparse.Namespace) -> int:
     check_numbers(args)
     import json
 
-    from ..correlate import copa_sse_items, correlate
+    from ..correlate import correlate, rated_items
     from ..errors import InputError
     from ..io import pick_field, read_records, read_texts, write_json
 
     extra: dict[str, list] = {}
     if args.dataset:
-        data = copa_sse_items(limit_questions=args.limit)
+        data = rated_items(args.dataset, limit_questions=args.limit)
         predictions, references, ratings, groups = data["predictions"], data["references"], data["ratings"], data["groups"]
     else:
         rows = read_records(args.data)

@@ -50,7 +50,7 @@ def add_scorer_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--variant", default="plain", type=variant_name, help="plain (the paper's CEC, default) or causal (direction-aware)")
     parser.add_argument("--aggregation", default=None, metavar="RULE", type=aggregation_rule,
                         help="CEC_sym from forward and backward: mean (Eq. 2) or f<beta>, e.g. f3 (recall-weighted); "
-                        "default: the variant's (mean for plain, f3 for causal)")
+                        "default: mean for both variants")
     parser.add_argument("--multi-ref", default="max-sym", choices=("max-sym", "mean"),
                         help="several references per row: best by CEC_sym (default) or the mean over them")
     parser.add_argument("--batch-size", type=int, default=64)

@@ -44,8 +44,7 @@ Args:
         "none"), optionally with a line mode: "+smart" (default), "+lines", "+none".
     variant (str, optional): "plain" (the paper's CEC, default) or "causal" (direction-aware).
     aggregation (str, optional): how cec_sym combines the directions: "mean" (the paper's Eq. 2)
-        or "f<beta>" such as "f3" (recall-weighted); default: the variant's ("mean" for plain,
-        "f3" for causal).
+        or "f<beta>" such as "f3" (recall-weighted); default: "mean" for both variants.
     rescale_with_baseline (bool, optional): (x - b) / (1 - b) with the shipped baseline b; default False.
     details (bool, optional): also return the per-instance alignment report.
     batch_size (int, optional): encoder batch size, default 64.
