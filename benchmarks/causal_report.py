@@ -536,6 +536,8 @@ TEXT_TAIL = """## Reading the numbers (MiniLM run above)
 
 
 def main(argv: list[str] | None = None) -> int:
+    from cec_eval.io import atomic_write_text, read_json
+
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--questions", type=int, default=None, help="questions/items per agreement set (default: all)")
     ap.add_argument("--per-family", type=int, default=60, help="contrast items per family and split")
@@ -550,7 +552,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     if args.from_json:
-        Path(args.out).write_text(render(json.loads(Path(args.from_json).read_text())), encoding="utf-8")
+        atomic_write_text(args.out, render(read_json(args.from_json)))
         return 0
     import torch
 
@@ -582,8 +584,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
-    Path(args.out).write_text(render(results), encoding="utf-8")
+        atomic_write_text(args.json, json.dumps(results, indent=1))
+    atomic_write_text(args.out, render(results))
     log(f"wrote {args.out} ({results['meta']['seconds']:.0f}s)")
     return 0
 

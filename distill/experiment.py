@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from cec_eval.errors import InputError
+from cec_eval.io import atomic_write_text
 
 #: Training items of the full run (GSM8K train, seeded sample). Sized from the smoke run's
 #: measured time per training example so that SFT fits in 60 min on 2 shared cores; see
@@ -239,5 +240,5 @@ def run_experiment(output: str | Path, train_items: int = FULL_TRAIN_ITEMS, eval
                            "climate_fever_claims": f"first {cf_items} claims; training used GSM8K only, so no claim"
                                                    " was seen in training"}
     write_json(summary, out / "experiment.json")
-    (out / "experiment.md").write_text(markdown(summary.get("results", [])), encoding="utf-8")
+    atomic_write_text(out / "experiment.md", markdown(summary.get("results", [])))
     return summary

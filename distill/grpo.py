@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from cec_eval.errors import InputError
+from cec_eval.io import atomic_write_text
 
 from .sft import (_coerce, _fingerprint, last_checkpoint, load_student, lora_config, merge_adapter, parse_overrides,
                   quantization_plan)
@@ -293,12 +294,12 @@ def train(train_data: str | os.PathLike | list[dict], output_dir: str | os.PathL
     adapter_dir = out / "adapter"
     trainer.model.save_pretrained(str(adapter_dir))
     trainer.processing_class.save_pretrained(str(adapter_dir))
-    (adapter_dir / "README.md").write_text(model_card(policy, adapter, data_info, settings, quant_note, metrics, "adapter"))
+    atomic_write_text(adapter_dir / "README.md", model_card(policy, adapter, data_info, settings, quant_note, metrics, "adapter"))
     summary: dict[str, Any] = {"adapter": str(adapter_dir), "base_model": policy, "started_from_adapter": adapter,
                                "settings": settings.to_dict(), "rewards": settings.reward_weights,
                                "quantization": quant_note, "resumed_from": ckpt, **metrics}
     if merge:
         summary["merged"] = str(merge_adapter(policy, adapter_dir, out / "merged"))
-        (out / "merged" / "README.md").write_text(model_card(policy, adapter, data_info, settings, quant_note, metrics, "merged"))
+        atomic_write_text(out / "merged" / "README.md", model_card(policy, adapter, data_info, settings, quant_note, metrics, "merged"))
     write_json(summary, out / "metrics.json")
     return summary

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from cec_eval.errors import InputError
+from cec_eval.io import atomic_write_text
 
 log = logging.getLogger(__name__)
 
@@ -335,12 +336,12 @@ def train(train_data: str | os.PathLike | list[dict], output_dir: str | os.PathL
     adapter_dir = out / "adapter"
     trainer.model.save_pretrained(str(adapter_dir))
     trainer.processing_class.save_pretrained(str(adapter_dir))
-    (adapter_dir / "README.md").write_text(model_card(base_model, data_info, settings, quant_note, metrics, "adapter"))
+    atomic_write_text(adapter_dir / "README.md", model_card(base_model, data_info, settings, quant_note, metrics, "adapter"))
     summary: dict[str, Any] = {"adapter": str(adapter_dir), "base_model": base_model, "settings": settings.to_dict(),
                                "quantization": quant_note, "resumed_from": ckpt, **metrics}
     if merge:
         summary["merged"] = str(merge_adapter(base_model, adapter_dir, out / "merged"))
-        (out / "merged" / "README.md").write_text(model_card(base_model, data_info, settings, quant_note, metrics, "merged"))
+        atomic_write_text(out / "merged" / "README.md", model_card(base_model, data_info, settings, quant_note, metrics, "merged"))
     write_json(summary, out / "metrics.json")
     return summary
 

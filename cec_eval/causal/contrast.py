@@ -19,6 +19,7 @@ The shipped set (``data/ecare_direction_contrast.jsonl.gz``) is ``build(n=300, s
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import random
@@ -128,8 +129,11 @@ def build(n: int = 300, seed: int = 13, rows: Iterable[dict] | None = None) -> l
 def write(items: Sequence[dict], path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # mtime=0 so a rebuilt set is byte-identical to the shipped one
-    with (gzip.GzipFile(path, "wb", mtime=0) if path.suffix == ".gz" else open(path, "wb")) as raw:
+    from ..io import atomic_write
+
+    # mtime=0 and the bare file name so a rebuilt set is byte-identical to the shipped one
+    with atomic_write(path, "wb") as fh, (gzip.GzipFile(filename=path.name, mode="wb", fileobj=fh, mtime=0)
+                                           if path.suffix == ".gz" else contextlib.nullcontext(fh)) as raw:
         for item in items:
             raw.write((json.dumps(item, ensure_ascii=False) + "\n").encode("utf-8"))
     return path

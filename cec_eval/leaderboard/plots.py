@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from ..io import atomic_write
 from .tables import Leaderboard
 
 
@@ -54,7 +55,8 @@ def plot(board: Leaderboard, out_dir: Path) -> list[Path]:
         fig.suptitle(f"{task}: base (grey) vs fine-tuned; * p < 0.05 vs base", fontsize=10)
         fig.tight_layout()
         path = out_dir / f"{task}.png"
-        fig.savefig(path, dpi=110)
+        with atomic_write(path, "wb") as fh:
+            fig.savefig(fh, dpi=110, format="png")
         plt.close(fig)
         written.append(path)
     if board.columns:
@@ -69,7 +71,8 @@ def plot(board: Leaderboard, out_dir: Path) -> list[Path]:
             ax.axis("off")
         fig.tight_layout()
         path = out_dir / "overview.png"
-        fig.savefig(path, dpi=110)
+        with atomic_write(path, "wb") as fh:
+            fig.savefig(fh, dpi=110, format="png")
         plt.close(fig)
         written.append(path)
     return written

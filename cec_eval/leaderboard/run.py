@@ -162,9 +162,9 @@ def _error_text(e: BaseException) -> str:
 
 # -- the whole job ---------------------------------------------------------------------------------
 def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    from ..io import atomic_write_text  # a unique temp file per writer: two runs never tear a table
+
+    atomic_write_text(path, text)
 
 
 def run_leaderboard(
