@@ -55,7 +55,9 @@ class SFTSettings:
     max_steps: int = -1  # > 0 overrides epochs
     max_length: int | None = 1024  # None: the model's own maximum
     load_in_4bit: bool = False
-    gradient_checkpointing: bool = False
+    # None: on where there is no CUDA. A full `distill run` on SmolLM2 (512 tokens) peaked at
+    # 3.75 GB with one row per pass and 2.88 GB adding checkpointing (9.9 GB before either).
+    gradient_checkpointing: bool | None = None
     logging_steps: int = 1
     save_steps: int = 50
     save_total_limit: int = 2
@@ -221,7 +223,8 @@ def build_trainer(train: list[dict], eval_: list[dict] | None, base_model: str, 
         tok.pad_token = tok.eos_token
     cuda = torch.cuda.is_available()
     bf16 = bool(cuda and torch.cuda.is_bf16_supported())
-    model = load_student(base_model, use_4bit, settings.gradient_checkpointing)
+    checkpointing = (not cuda) if settings.gradient_checkpointing is None else settings.gradient_checkpointing
+    model = load_student(base_model, use_4bit, checkpointing)
 
     peft_config = lora_config(settings)
     max_length = settings.max_length
@@ -237,7 +240,7 @@ def build_trainer(train: list[dict], eval_: list[dict] | None, base_model: str, 
         per_device_eval_batch_size=micro,
         gradient_accumulation_steps=accumulation, num_train_epochs=settings.num_train_epochs,
         max_steps=settings.max_steps, max_length=max_length, completion_only_loss=True,
-        gradient_checkpointing=settings.gradient_checkpointing, logging_steps=settings.logging_steps,
+        gradient_checkpointing=checkpointing, logging_steps=settings.logging_steps,
         save_strategy="steps", save_steps=settings.save_steps, save_total_limit=settings.save_total_limit,
         eval_strategy=("steps" if settings.eval_steps else "epoch") if has_eval else "no",
         eval_steps=settings.eval_steps, seed=settings.seed, bf16=bf16, use_cpu=not cuda,
