@@ -37,7 +37,7 @@ def backend_name(text: str) -> str:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
-BACKEND_HELP = ("encoder runtime: torch (fp32, default), onnx (ONNX Runtime fp32) or onnx-int8 (int8, ~2.3x faster "
+BACKEND_HELP = ("encoder runtime: torch (fp32, default), onnx (ONNX Runtime fp32) or onnx-int8 (int8, ~2x faster "
                 "on CPU; exported once into the cache; needs onnxruntime); see docs/benchmarks.md")
 CACHE_DIR_HELP = ("folder of the persistent embedding cache, shared across runs and processes "
                   "(default: $CEC_EVAL_EMBED_CACHE if set, else none)")
