@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--questions", type=int, default=None, help="COPA-SSE questions (default all 1,000)")
     ap.add_argument("--model", default=None, help="backbone name or folder (default MiniLM)")
     ap.add_argument("--variants", default="plain,causal")
+    ap.add_argument("--aggregation", default=None, help="CEC_sym rule (default: each variant's)")
     ap.add_argument("--backends", default="onnx,onnx-int8")
     ap.add_argument("--out", help="write the JSON here")
     args = ap.parse_args(argv)
@@ -54,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
         base = {}
         for backend in ["torch", *args.backends.split(",")]:
             t = time.perf_counter()
-            scorer = CECScorer(model=args.model, variant=variant, backend=backend, show_progress=False)
+            scorer = CECScorer(model=args.model, variant=variant, aggregation=args.aggregation, backend=backend,
+                               show_progress=False)
             corpus = np.asarray(scorer.score(preds, refs).sym)
             rated = scorer.score(copa.texts, copa.references).sym
             tau = agreement(rated, copa, n_boot=0, statistics=("within_tau",))["within_tau"]["value"]
