@@ -37,6 +37,8 @@ def mismatched_pairs(texts: list[str], seed: int = 0) -> tuple[list[str], list[s
 
 def baseline_key(scorer: "CECScorer") -> str:
     key = f"{scorer.embedder.name}@{scorer.embedder.fingerprint}|{scorer.splitter.backend}+{scorer.splitter.lines}"
+    if getattr(scorer.embedder, "backend", "torch") != "torch":  # an ONNX/int8 encoder has its own b
+        key += f"|backend:{scorer.embedder.backend}"
     if scorer.matcher.name != "plain":
         key += f"|{scorer.matcher.name}"
     return key if scorer.aggregation == "mean" else f"{key}|agg:{scorer.aggregation}"

@@ -37,12 +37,14 @@ TEACHER_FIELDS = ("explanation", "reference", "text", "output", "response", "com
 
 
 #: ``--metadata`` key -> :class:`~cec_eval.CECScorer` keyword argument
-CEC_OPTIONS = {"cec_model": "model", "cec_variant": "variant", "cec_aggregation": "aggregation", "cec_multi_ref": "multi_ref"}
+CEC_OPTIONS = {"cec_model": "model", "cec_variant": "variant", "cec_aggregation": "aggregation", "cec_multi_ref": "multi_ref",
+               "cec_backend": "backend", "cec_cache_dir": "cache_dir"}
 
 
 def cec_options(**metadata: Any) -> str:
     """The CEC scorer options given with ``--metadata`` (``cec_model``, ``cec_variant``,
-    ``cec_aggregation``, ``cec_multi_ref``; other keys are ignored) as a JSON string of
+    ``cec_aggregation``, ``cec_multi_ref``, ``cec_backend``, ``cec_cache_dir``; other keys are
+    ignored) as a JSON string of
     :class:`~cec_eval.CECScorer` keyword arguments."""
     options = {CEC_OPTIONS[k]: str(v) for k, v in metadata.items() if k in CEC_OPTIONS and v}
     return json.dumps(options, sort_keys=True)
