@@ -87,7 +87,9 @@ def test_wheel_installed_in_a_fresh_venv(tmp_path):
     # .pth adds a folder but does not run the .pth files inside it, so this env's editable finder
     # and hooks stay out
     (site / "zz_borrowed.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    proc = subprocess.run([sys.executable, "-m", "pip", "--python", str(vpy), "install", "--no-deps", "--no-index", "-q", str(wheel)],
+    # --ignore-installed: under `make install` the borrowed folder already holds cec-eval (a wheel
+    # install), which pip would otherwise take as satisfied and skip
+    proc = subprocess.run([sys.executable, "-m", "pip", "--python", str(vpy), "install", "--no-deps", "--no-index", "--ignore-installed", "-q", str(wheel)],
                           env=_env(), capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     empty = tmp_path / "empty"

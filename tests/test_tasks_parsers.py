@@ -214,7 +214,9 @@ def test_process_results_dispatch():
     assert process_results(doc, [analyse(XML, "answer", "strict")]) == {"exact_match": 1.0}
     assert process_results(doc, [analyse("The answer is 1,8", "answer", "strict")]) == {"exact_match": 0.0}
     assert process_results(doc, [analyse("$18.00", "answer", "math")]) == {"exact_match": 1.0}
-    assert process_results(doc, [analyse(XML, "format")]) == {"format_compliance": 1.0}
+    assert process_results(doc, [analyse(XML, "format")]) == {"format_compliance": 1.0, "truncated": 0.0}
+    cut = "<think>Quick guess: the answer is 18. Let me verify: 16 - 3 = 13, 13 - 4 = 9, and 9 times"
+    assert process_results(doc, [analyse(cut, "format")])["truncated"] == 1.0
     out = process_results(doc, [analyse(XML, "reasoning")])
     assert set(out) == {"cec_forward", "cec_backward", "cec_sym", "cec_signature"}
     assert out["cec_sym"][1] == ("She sells 9 eggs.",) and out["cec_sym"][2] == "gsm8k-solution"
