@@ -139,24 +139,29 @@ def write(items: Sequence[dict], path: str | Path) -> Path:
     return path
 
 
+def read_items(path: str | Path, fields: Sequence[str]) -> list[dict[str, Any]]:
+    """JSON objects of a contrast-style JSONL file (``.gz`` too, through the one text reader),
+    each with non-empty text ``fields``; a bad line is an InputError naming the file and line."""
+    from ..io import read_text, text_lines
+
+    items = []
+    for n, line in enumerate(text_lines(read_text(path)), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{n}: not JSON ({exc.msg})") from None
+        for key in fields:
+            if not isinstance(item.get(key), str) or not item[key].strip():
+                raise InputError(f"{path}:{n}: field {key!r} is missing or empty")
+        items.append(item)
+    return items
+
+
 def load(path: str | Path | None = None) -> list[dict[str, Any]]:
     """The shipped contrast set (or one written by :func:`write`); rows are checked."""
-    path = Path(path) if path is not None else SHIPPED
-    opener = gzip.open if path.suffix == ".gz" else open
-    items = []
-    with opener(path, "rt", encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{n}: not JSON ({exc.msg})") from None
-            for key in ("reference", "paraphrase", "reversal"):
-                if not isinstance(item.get(key), str) or not item[key].strip():
-                    raise InputError(f"{path}:{n}: field {key!r} is missing or empty")
-            items.append(item)
-    return items
+    return read_items(Path(path) if path is not None else SHIPPED, ("reference", "paraphrase", "reversal"))
 
 
 def direction_scores(scorer: Any, items: Sequence[dict]) -> dict[str, Any]:

@@ -199,21 +199,12 @@ def load_blind(path=None) -> list[dict[str, Any]]:
     """The blind set (``data/blind_direction.jsonl``): items written before the link lexicon was
     read, in their own phrasings; fields ``reference``, ``paraphrase``, ``reversal_reference``,
     ``reversal_paraphrase``. A missing or empty field is an InputError naming the line."""
-    import json
     from pathlib import Path
 
+    from .contrast import read_items
+
     path = Path(path) if path is not None else Path(__file__).parent / "data" / "blind_direction.jsonl"
-    items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{n}: not JSON ({exc.msg})") from None
-        for key in ("reference", "paraphrase", "reversal_reference", "reversal_paraphrase"):
-            if not isinstance(item.get(key), str) or not item[key].strip():
-                raise InputError(f"{path}:{n}: field {key!r} is missing or empty")
+    items = read_items(path, ("reference", "paraphrase", "reversal_reference", "reversal_paraphrase"))
+    for item in items:
         item.setdefault("family", "blind")
-        items.append(item)
     return items
