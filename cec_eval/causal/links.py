@@ -123,6 +123,10 @@ _CLAUSE_STARTERS = {
     "those", "his", "her", "their", "its", "our", "my", "your", "people", "some", "many", "most", "no",
 }
 _BREAKS = {",", ";", ":", "and", "—", "–", "-"}
+# words that cannot start the predicate of "make <object> <predicate>" (prepositions, conjunctions,
+# determiners): "made a cake for her" has no predicate after its object
+_NOT_PREDICATE = {"for", "of", "with", "from", "in", "on", "at", "by", "to", "out", "and", "or", "but", "the", "a",
+                  "an", "that", "which", "who", "yesterday", "today", "again", "twice", "once", "last", "this"}
 # Words dropped at the edges of a span: punctuation, conjunctions, relative pronouns, and the
 # auxiliary of a passive ("X is caused by Y" -> effect "X").
 _EDGE = {"and", "then", "which", "that", "who", "what", ",", ";", ":", ".", "!", "?", "—", "–", "-",
@@ -262,7 +266,12 @@ def _is_connective(doc: "Doc", span: "Span") -> bool:
         # "wants to make pasta" is a goal, not a causal claim
         if prev == "to":
             return False
-        return nxt is not None and nxt not in {"sense", "of", "up", "sure", "it", "a", "an", "the", "use"} and span.end + 1 < len(doc)
+        if nxt in {"a", "an", "the", "his", "her", "their", "its", "our", "my", "your"}:
+            # "A made the phone shut down": object then a predicate; "made a cake for her" / "made
+            # the bed." are not causal claims
+            after = [t for t in doc[span.end + 2: span.end + 4]]
+            return bool(after) and after[0].is_alpha and after[0].lower_ not in _NOT_PREDICATE
+        return nxt is not None and nxt not in {"sense", "of", "up", "sure", "it", "use"} and span.end + 1 < len(doc)
     if span[-1].lower_ in {"this", "that"} and len(span) > 2 and span[-2].lower_ == "of":
         # "because of this, B" / "for that reason": a pronoun; "because of this difference": a determiner
         return nxt is None or not (doc[span.end].is_alpha or doc[span.end].like_num)
@@ -311,7 +320,8 @@ def _drop_stranded(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
 
 def _anaphoric(tokens: list["Token"]) -> bool:
     """A side that only points back ("This", "It", "That"): it stands for the previous sentence."""
-    toks = _trim(tokens)
+    # "that" alone is trimmed as an edge word ("Owing to that, B"), so fall back to the bare tokens
+    toks = _trim(tokens) or [t for t in tokens if not t.is_punct]
     return 0 < len(toks) <= 2 and all(t.lower_ in ANAPHORS for t in toks)
 
 
@@ -350,10 +360,19 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
             if not commas:
                 continue
             first, second = [t for t in right if t.i < commas[0]], [t for t in right if t.i > commas[0]]
+            if kind == EFFECT_FIRST and _anaphoric(first):
+                out.append(([], second, s, e, "cause"))  # "Owing to that, B.": the cause is the previous sentence
+                continue
             cause, effect = (first, second)
         elif kind == CAUSE_FIRST:
+            if doc[e - 1].lower_ in ANAPHORS and not _has_content(_trim(right)) and _has_content(_trim(left)):
+                out.append(([], left, s, e, "cause"))  # "B because of that.": the cause is the previous sentence
+                continue
             cause, effect = left, right
         else:
+            if _anaphoric(right) and _has_content(_trim(left)):
+                out.append(([], left, s, e, "cause"))  # "B because of it.": the cause is the previous sentence
+                continue
             effect, cause = left, right
         out.append((cause, effect, s, e, ""))
     return out
