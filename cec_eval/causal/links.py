@@ -123,6 +123,9 @@ _CLAUSE_STARTERS = {
     "those", "his", "her", "their", "its", "our", "my", "your", "people", "some", "many", "most", "no",
 }
 _BREAKS = {",", ";", ":", "and", "—", "–", "-"}
+# Result connectives that can close the clause they mark ("B as a result."); the rest ("so",
+# "which is why") only open one
+_CLAUSE_FINAL_RESULT = {"as", "consequently", "therefore", "thus", "hence", "accordingly", "because", "for"}
 # words that cannot start the predicate of "make <object> <predicate>" (prepositions, conjunctions,
 # determiners): "made a cake for her" has no predicate after its object
 _NOT_PREDICATE = {"for", "of", "with", "from", "in", "on", "at", "by", "to", "out", "and", "or", "but", "the", "a",
@@ -227,7 +230,15 @@ def _find_connectives(doc: "Doc", nlp, exclude: frozenset[str] = frozenset()) ->
     kinds = {(s, e): doc.vocab.strings[label] for label, s, e in matches}
     # guards first, then the longest: a rejected "because of this" (a determiner: "because of this
     # difference") leaves "because of" in place
-    spans = filter_spans([doc[s:e] for _, s, e in matches if _is_connective(doc, doc[s:e])])
+    spans = [doc[s:e] for _, s, e in matches if _is_connective(doc, doc[s:e])]
+    if "so ... that" not in exclude:
+        # PDTB's discontinuous Result connective "so/such ... that" ("The fog was so thick that
+        # flights were grounded"): "that" within three words after "so"/"such" opens the effect
+        for t in doc:
+            if t.lower_ == "that" and any(doc[j].lower_ in {"so", "such"} for j in range(max(0, t.i - 4), t.i - 1)):
+                kinds[(t.i, t.i + 1)] = CAUSE_FIRST
+                spans.append(doc[t.i:t.i + 1])
+    spans = filter_spans(spans)
     return [(kinds[(span.start, span.end)], span.start, span.end) for span in sorted(spans, key=lambda x: x.start)]
 
 
@@ -266,7 +277,11 @@ def _is_connective(doc: "Doc", span: "Span") -> bool:
         # "wants to make pasta" is a goal, not a causal claim
         if prev == "to":
             return False
-        if nxt in {"a", "an", "the", "his", "her", "their", "its", "our", "my", "your"}:
+        if nxt in {"him", "her", "them", "us", "me"}:
+            # "making her miss the bus": an object pronoun, then the predicate
+            after = [t for t in doc[span.end + 1: span.end + 2]]
+            return bool(after) and after[0].is_alpha and after[0].lower_ not in _NOT_PREDICATE
+        if nxt in {"a", "an", "the", "his", "their", "its", "our", "my", "your"}:
             # "A made the phone shut down": object then a predicate; "made a cake for her" / "made
             # the bed." are not causal claims
             after = [t for t in doc[span.end + 2: span.end + 4]]
@@ -365,8 +380,14 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
                 continue
             cause, effect = (first, second)
         elif kind == CAUSE_FIRST:
-            if doc[e - 1].lower_ in ANAPHORS and not _has_content(_trim(right)) and _has_content(_trim(left)):
-                out.append(([], left, s, e, "cause"))  # "B because of that.": the cause is the previous sentence
+            if not _has_content(_trim(right)) and _has_content(_trim(left)) and doc[s].lower_ in _CLAUSE_FINAL_RESULT:
+                # a Result adverbial that closes its clause: "A and B as a result" (cause A, effect
+                # B), "B as a result" / "B because of that" (the cause is the previous sentence)
+                ands = [k for k, t in enumerate(whole) if t.lower_ == "and" and 0 < k < len(whole) - 1]
+                if ands and doc[e - 1].lower_ not in ANAPHORS:
+                    out.append((whole[: ands[-1]], whole[ands[-1] + 1:], s, e, ""))
+                else:
+                    out.append(([], left, s, e, "cause"))
                 continue
             cause, effect = left, right
         else:
