@@ -157,3 +157,65 @@ def test_text_over_spacy_max_length(backend):
     (links,) = LinkExtractor(backend).extract([long])
     assert [(l.connective, l.effect) for l in links] == [("because", "The ground was wet")]
     assert links[0].cause.startswith("it rained and rained")
+
+
+# -- the sourced lexicon and the kinds added for issue #16 ---------------------------------------
+def test_lexicon_is_the_sourced_file_plus_a_tagged_supplement():
+    import csv
+    from pathlib import Path
+
+    from cec_eval.causal import links
+
+    data = Path(links.__file__).parent / "data"
+    with open(data / "connectives.tsv", encoding="utf-8", newline="") as f:
+        sourced = {r["phrase"]: r for r in csv.DictReader(f, delimiter="\t")}
+    provenance = (data / "CONNECTIVES_PROVENANCE.md").read_text(encoding="utf-8")
+    for phrase, direction, source in links.LEXICON:
+        if source in {"PDTB-MINOR", "ALTLEX", "VERBS"}:
+            assert phrase not in sourced, f"{phrase!r} is sourced; it should not also be a supplement"
+        else:
+            assert sourced[phrase]["direction"] == direction and sourced[phrase]["source"] == source
+            assert f"`{source}`" in provenance  # every source key is cited
+    assert set(links.UNUSED_SOURCED) <= set(sourced)
+    kept = {p for p, _, _ in links.LEXICON}
+    assert not kept & set(links.UNUSED_SOURCED)
+    # PDTB Condition: the "if" clause is Arg2, the antecedent -> the cause is on the connective's side
+    assert ("if", links.EFFECT_FIRST) in {(p, d) for p, d, _ in links.LEXICON}
+
+
+def test_a_bad_lexicon_row_names_file_line_and_field(tmp_path, monkeypatch):
+    from cec_eval.causal import links
+
+    bad = tmp_path / "data"
+    bad.mkdir()
+    (bad / "connectives.tsv").write_text("phrase\tdirection\tsense\tsource\tcount\nso\tsideways\tX\tY\t\n",
+                                         encoding="utf-8")
+    monkeypatch.setattr(links, "__file__", str(tmp_path / "links.py"))
+    with pytest.raises(ValueError, match=r"connectives\.tsv: line 2: field 'direction'"):
+        links._read_sourced()
+
+
+KINDS_16 = [
+    # an anaphoric Reason phrase: the cause is the previous sentence
+    ("Owing to that, traffic backed up for miles.", [("", "owing to", "traffic backed up for miles")]),
+    ("Their stamina improved because of it.", [("", "because of", "Their stamina improved")]),
+    ("Prices rose as a result of this.", [("", "as a result of this", "Prices rose")]),
+    # a clause-final Result adverbial
+    ("The firm lost its client and cut staff as a result.", [("The firm lost its client", "as a result", "cut staff")]),
+    ("Prices fell as a result.", [("", "as a result", "Prices fell")]),
+    # PDTB's discontinuous so/such ... that
+    ("The fog was so thick that flights were grounded.", [("The fog was so thick", "that", "flights were grounded")]),
+    # causative make with an object and a predicate
+    ("A flat battery made the phone shut down.", [("A flat battery", "made", "the phone shut down")]),
+    ("The meeting ran late, making her miss the bus.", [("The meeting ran late", "making", "her miss the bus")]),
+    # Condition, both orders
+    ("Ice melts, if you heat it.", [("you heat it", "if", "Ice melts")]),
+]
+
+
+def test_issue_16_kinds_on_the_surface_backend():
+    found = LinkExtractor("surface").extract([s for s, _ in KINDS_16])
+    for (sentence, expected), links in zip(KINDS_16, found):
+        assert _triples(links) == expected, sentence
+    # the guards still hold: no predicate after the object, no causal claim
+    assert LinkExtractor("surface").extract(["She made a cake for her mother.", "He made the bed."]) == [[], []]
