@@ -127,13 +127,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--train-items", type=int, default=None,
                    help="GSM8K train items (default: the full run's, sized for 60 min of SFT on 2 cores)")
     p.add_argument("--eval-items", type=int, default=None, help="first N GSM8K test items (default 200)")
-    p.add_argument("--cf-items", type=int, default=None, help="first N Climate-FEVER claims (default 100)")
-    p.add_argument("--max-gen-toks", type=int, default=None, help="generation budget per answer (default 512)")
+    p.add_argument("--cf-items", type=int, default=None, help="first N Climate-FEVER claims (default 60)")
+    p.add_argument("--max-gen-toks", type=int, default=None, help="generation budget per answer (default 384)")
     p.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a field of preset claire (repeatable)")
     p.add_argument("--base-model", help="student model folder (default: embedded SmolLM2-135M-Instruct)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads during evaluation (default 1)")
-    p.add_argument("--eval-batch-size", type=int, default=None)
+    p.add_argument("--eval-batch-size", type=int, default=None, help="generation batch size (experiment default 8, else 1)")
     p.add_argument("--smoke", action="store_true", help="8 items, 2 steps, 4 eval items, 32 tokens (the test suite's run)")
     p.add_argument("-o", "--output", required=True, help="experiment folder")
 
@@ -290,7 +290,8 @@ def step_experiment(args) -> dict:
     from cec_eval.distill import sft
 
     size = X.SMOKE if args.smoke else {"train_items": X.FULL_TRAIN_ITEMS, "eval_items": X.FULL_EVAL_ITEMS,
-                                       "cf_items": X.FULL_CF_ITEMS, "max_gen_toks": 512, "overrides": {}}
+                                       "cf_items": X.FULL_CF_ITEMS, "max_gen_toks": X.FULL_MAX_GEN_TOKS,
+                                       "eval_batch_size": X.FULL_EVAL_BATCH_SIZE, "overrides": {}}
     pick = lambda name: getattr(args, name) if getattr(args, name) is not None else size[name]  # noqa: E731
     overrides = {**size["overrides"], **sft.parse_overrides(args.set)}
     client, params = None, None
@@ -300,7 +301,8 @@ def step_experiment(args) -> dict:
     res = X.run_experiment(args.output, train_items=pick("train_items"), eval_items=pick("eval_items"),
                            cf_items=pick("cf_items"), max_gen_toks=pick("max_gen_toks"), seed=args.seed,
                            overrides=overrides, backend=args.backend, client=client, teacher_params=params,
-                           base_model=args.base_model, threads=args.threads, batch_size=args.eval_batch_size)
+                           base_model=args.base_model, threads=args.threads,
+                           batch_size=args.eval_batch_size if args.eval_batch_size is not None else size.get("eval_batch_size"))
     print(X.markdown(res.get("results", [])), file=sys.stderr)
     return {k: res[k] for k in ("command_args", "data", "sft", "sft_wall_s", "eval_wall_s") if k in res}
 
