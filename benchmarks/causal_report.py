@@ -586,6 +586,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default=None, help="a backbone name (minilm, mpnet) or a local sentence-transformers folder (default: MiniLM)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     ap.add_argument("--out", default=str(DOC), help="markdown to write")
+    ap.add_argument("--blind", default=str(BLIND_V2), help="the blind set (default: v2)")
     ap.add_argument("--json", default=None, help="also write all numbers as JSON")
     ap.add_argument("--from-json", default=None, help="only re-render the markdown from a --json file")
     args = ap.parse_args(argv)
@@ -608,7 +609,7 @@ def main(argv: list[str] | None = None) -> int:
     sample = [it["reference"] for it in families.build("dev", per_family=10)]
     results: dict[str, Any] = {"links": link_table(sample)}
     results["families"] = family_tables(scorer, bertscore, args.per_family)
-    results["blind"] = blind_table(scorer, bertscore, BLIND_V2)
+    results["blind"] = blind_table(scorer, bertscore, Path(args.blind).resolve())
     results["blind_v1"] = blind_table(scorer, bertscore)
     results["earlier"] = earlier_contrast(scorer, bertscore, args.contrast_items)
     results["agreement"] = agreement_tables(scorer, bertscore, args.questions, args.n_boot, args.seed)
