@@ -17,8 +17,12 @@ Run::
     python benchmarks/scale_report.py --pairs 100000 --build-only   # the corpus and its counts
 
 Each configuration runs as its own ``cec-eval score`` process (its progress bar, with ETA, goes
-to stderr); wall time and peak RSS come from ``os.wait4``. ``--threads`` sets OMP_NUM_THREADS for
-the child (default 1: the CPU is shared).
+to stderr); wall time and peak RSS come from ``os.wait4``, the 1-minute load average is sampled
+every 5 s during the run. ``--threads`` sets OMP_NUM_THREADS for the child (default 1: the CPU is
+shared). ``score`` works in chunks (``--chunk-size``, default its own); each configuration gets a
+fresh, empty persistent cache in the results folder, so a sentence repeated across chunks is read
+back instead of encoded again and no configuration warms another's; the number of sentences
+encoded is that cache's row count (``--no-cache``: none, repeats are encoded again).
 """
 from __future__ import annotations
 
@@ -27,12 +31,15 @@ import json
 import os
 import random
 import re
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
+from cec_eval.embedding_cache import FILE_NAME
 from cec_eval.resources import read_jsonl
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
@@ -87,24 +94,51 @@ def unique_sentences(texts: list[str]) -> int:
     return len({s for t in texts for s in _SENTENCE.split(t)})
 
 
+def _load_average() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
 def run_score(preds_file: Path, refs_file: Path, backend: str, variant: str, threads: int, out: Path,
-              extra: list[str]) -> dict:
+              extra: list[str], cache_dir: Path | None = None) -> dict:
+    """One ``cec-eval score`` process: wall, CPU and peak RSS (``os.wait4``), the 1-minute load
+    average during the run (sampled every 5 s; Linux), and with ``cache_dir`` (made empty here)
+    the sentences it encoded (the cache's rows)."""
     env = {**os.environ, "OMP_NUM_THREADS": str(threads), "MKL_NUM_THREADS": str(threads), "TOKENIZERS_PARALLELISM": "false"}
     cmd = [str(Path(sys.executable).with_name("cec-eval")), "score", "-p", str(preds_file), "-r", str(refs_file),
            "--backend", backend, "--variant", variant, "-o", str(out), *extra]
+    if cache_dir is not None:
+        if cache_dir.exists() and any(cache_dir.iterdir()):
+            raise FileExistsError(f"{cache_dir}: the run's cache must start empty")
+        cmd += ["--cache-dir", str(cache_dir)]
+    loads: list[float] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(5.0):
+            loads.append(_load_average())
+
+    sampler = threading.Thread(target=sample, daemon=True)
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True)  # stderr (progress bars) passes through
+    sampler.start()
     stdout = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t
+    done.set()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}")
     result = json.loads(out.read_text())
-    return {"backend": backend, "variant": variant, "wall_s": round(wall, 1),
-            "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),  # the child's CPU time (steadier when shared)
-            "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: kilobytes
-            "cec_sym": result["mean"]["sym"], "signature": result["signature"], "stdout": stdout.strip().splitlines()[-1]}
+    row = {"backend": backend, "variant": variant, "wall_s": round(wall, 1),
+           "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),  # the child's CPU time (steadier when shared)
+           "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: kilobytes
+           "cec_sym": result["mean"]["sym"], "signature": result["signature"], "stdout": stdout.strip().splitlines()[-1]}
+    if loads:
+        row["load1"] = {"mean": round(sum(loads) / len(loads), 2), "max": max(loads), "samples": len(loads)}
+    if cache_dir is not None:
+        with sqlite3.connect(cache_dir / FILE_NAME) as conn:
+            row["encoded_sentences"] = conn.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+    return row
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--build-only", action="store_true", help="build the corpus and report its counts only")
     ap.add_argument("--keep", help="folder for the corpus files and results (default: a temporary one)")
     ap.add_argument("--out", help="write the JSON report here")
+    ap.add_argument("--chunk-size", type=int, help="pairs per chunk of cec-eval score (default: its own)")
+    ap.add_argument("--no-cache", action="store_true", help="no persistent cache (repeats across chunks are re-encoded)")
     args = ap.parse_args(argv)
 
     t = time.perf_counter()
@@ -133,8 +169,14 @@ def main(argv: list[str] | None = None) -> int:
         refs_file.write_text("".join(json.dumps({"reference": s}) + "\n" for s in teachers), encoding="utf-8")
         for variant in args.variant or ["plain"]:
             for backend in args.backend or ["onnx-int8"]:
+                load_before = _load_average()
+                extra = ["--pred-field", "prediction", "--ref-field", "reference"]
+                if args.chunk_size:
+                    extra += ["--chunk-size", str(args.chunk_size)]
+                cache = None if args.no_cache else folder / f"embed-cache-{variant}-{backend}"
                 row = run_score(preds_file, refs_file, backend, variant, args.threads, folder / f"{variant}-{backend}.json",
-                                ["--pred-field", "prediction", "--ref-field", "reference"])
+                                extra, cache)
+                row["load1_before"] = load_before
                 row["unique_sentences_per_s"] = round(report["unique_sentences"] / row["wall_s"], 1)
                 row["pairs_per_s"] = round(args.pairs / row["wall_s"], 1)
                 report["runs"].append(row)

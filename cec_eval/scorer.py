@@ -198,6 +198,15 @@ class CECScorer:
             rescale="no" if not b else "b=" + "/".join(f"{b[d]:.4f}" for d in DIRECTIONS),
         )
 
+    def clear_cache(self) -> None:
+        """Drops the in-memory caches (the embedder's vectors and truncation flags, and the
+        matcher's per-sentence work if it has a ``clear_cache``), so memory stops growing with
+        the sentences seen; the persistent cache (``cache_dir``) keeps its vectors."""
+        self.embedder.clear_cache()
+        clear = getattr(self.matcher, "clear_cache", None)
+        if callable(clear):
+            clear()
+
     # -- scoring -----------------------------------------------------------------------------
     def score(
         self,

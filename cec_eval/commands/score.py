@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+import warnings
 
 NAME = "score"
 HELP = "CEC of predictions against references (JSONL, CSV/TSV or plain text, one item per row)"
@@ -71,7 +73,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", "-o", help="write the full JSON result here ('-' = stdout)")
     parser.add_argument("--show-worst", type=int, default=3, metavar="K",
                         help="with --details, print the K lowest-scoring instances' weakest matches (default 3)")
+    parser.add_argument("--chunk-size", type=positive_int, default=DEFAULT_CHUNK, metavar="N",
+                        help=f"score N pairs at a time and drop the in-memory embeddings between chunks, so memory "
+                        f"is bounded by the chunk, not the corpus (default {DEFAULT_CHUNK:,}); results are the same; "
+                        "with --cache-dir a sentence seen in an earlier chunk comes back from disk, without it "
+                        "it is encoded again")
     parser.add_argument("--no-progress", action="store_true")
+
+
+#: pairs per chunk: ~70,000 unique sentences on a teacher/student corpus, ~0.3 GB of vectors and
+#: their keys (docs/benchmarks.md, "At scale")
+DEFAULT_CHUNK = 10_000
+
+
+def positive_int(text: str) -> int:
+    """argparse type for ``--chunk-size``: an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
 
 
 def _summary(result, n_empty: int) -> str:
@@ -129,12 +152,81 @@ def scorer_baseline(scorer, path) -> None:
         raise InputError(str(e.args[0]) if e.args else f"{path}: no baseline for this scorer") from None
 
 
+_ROW = re.compile(r"\b(predictions|references)\[(\d+)\]")
+
+
+def score_in_chunks(scorer, predictions, references, chunk_size: int, *, details: bool = False,
+                    progress: bool = False):
+    """``scorer.score`` over the corpus ``chunk_size`` pairs at a time, as one :class:`CECResult`.
+
+    Each pair's score depends on that pair alone and the corpus score is the mean of the per-pair
+    scores (``CECResult.mean``), so concatenating the chunks' per-pair lists gives the unchunked
+    result; row numbers (empty predictions, warnings, errors) are those of the whole corpus, and
+    the signature's ``nrefs`` is the whole corpus's. The scorer's in-memory caches are dropped
+    after each chunk (:meth:`CECScorer.clear_cache`), so peak memory follows the chunk size.
+    With more than one chunk, one progress bar (pairs, with ETA) covers the corpus.
+
+    Args:
+        predictions: n str; references: n rows of str or lists of str (see ``CECScorer.score``).
+        chunk_size: pairs per chunk (>= 1).
+
+    Raises:
+        InputError: bad input, naming the row of the whole corpus.
+    """
+    from tqdm.auto import tqdm
+
+    from ..errors import InputError
+    from ..inputs import EmptyPredictionWarning, check_pairs, nrefs, warn_empty
+    from ..scorer import CECResult, TruncationWarning
+
+    preds, refs = check_pairs(predictions, references)  # every row checked before any encoding
+    if len(preds) <= chunk_size:
+        return scorer.score(preds, refs, details=details)
+    parts = []
+    with tqdm(total=len(preds), desc="CEC", unit="pair", disable=not progress) as bar:
+        for start in range(0, len(preds), chunk_size):
+            stop = min(start + chunk_size, len(preds))
+            # the chunk's warnings name chunk rows: kept back, then said once for the corpus
+            with warnings.catch_warnings(record=True) as caught:
+                try:
+                    parts.append((start, scorer.score(preds[start:stop], refs[start:stop], details=details)))
+                except InputError as e:
+                    shifted = _ROW.sub(lambda m: f"{m[1]}[{int(m[2]) + start}]", str(e), count=1)
+                    raise InputError(shifted) from None
+                finally:
+                    scorer.clear_cache()
+            for w in caught:
+                if not issubclass(w.category, (EmptyPredictionWarning, TruncationWarning)):
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            bar.update(stop - start)
+
+    def joined(name: str) -> list:
+        return [x for _, part in parts for x in getattr(part, name)]
+
+    first = parts[0][1]
+    result = CECResult(
+        joined("forward"), joined("backward"), joined("sym"),
+        signature=scorer.signature(nrefs(refs)).format(),
+        reference_index=joined("reference_index"),
+        empty_predictions=[start + i for start, part in parts for i in part.empty_predictions],
+        truncated=joined("truncated"),
+        max_length=first.max_length,
+        alignments=joined("alignments") if details else None,
+        raw=None if first.raw is None else {d: [x for _, part in parts for x in part.raw[d]] for d in first.raw},
+    )
+    warn_empty("CEC", result.empty_predictions, len(result))
+    if any(result.truncated):
+        warnings.warn(result.notes[-1], TruncationWarning, stacklevel=2)
+    return result
+
+
 def run(args: argparse.Namespace) -> int:
     from ..io import read_texts, write_json
     from ..scorer import CECScorer
 
     predictions = read_texts(args.predictions, args.pred_field, role="prediction")
     references = read_texts(args.references, args.ref_field, role="reference")
+    chunked = len(predictions) > args.chunk_size
     if args.baseline_file:
         read_baseline_table(args.baseline_file)
     scorer = CECScorer(
@@ -149,11 +241,13 @@ def run(args: argparse.Namespace) -> int:
         cache_dir=args.cache_dir,
         rescale_with_baseline=args.rescale,
         baseline_file=args.baseline_file,
-        show_progress=False if args.no_progress else (len(predictions) >= 200 or None),
+        # chunked: the one bar of score_in_chunks instead of one per chunk
+        show_progress=False if args.no_progress or chunked else (len(predictions) >= 200 or None),
     )
     if args.rescale:
         scorer_baseline(scorer, args.baseline_file)
-    result = scorer.score(predictions, references, details=args.details)
+    result = score_in_chunks(scorer, predictions, references, args.chunk_size, details=args.details,
+                             progress=not args.no_progress)
     if args.output:
         write_json(result.to_dict(), args.output)
     stream = sys.stderr if args.output == "-" else sys.stdout
