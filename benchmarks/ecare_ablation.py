@@ -253,12 +253,14 @@ def run(out: str | Path, train_items: int, test_items: int, steps: int | None = 
     from cec_eval.runtime import offline_env, torch_threads
     from cec_eval.tasks.ecare import SPLIT_SEED, SPLIT_SIZES, split_rows
 
-    for name, v in (("--test-items", test_items), ("--steps", steps or 1), ("--threads", threads)):
+    for name, v in (("--test-items", test_items), ("--steps", 1 if steps is None else steps), ("--threads", threads)):
         if v < 1:
             raise InputError(f"{name}: must be at least 1, got {v}")
     bad = [v for v in variants if v not in VARIANTS]
     if bad:
         raise InputError(f"--variants: unknown {bad}; choose from {list(VARIANTS)}")
+    if not 1 <= train_items <= SPLIT_SIZES["train"]:
+        raise InputError(f"--train-items: must be in 1..{SPLIT_SIZES['train']}, got {train_items}")
     if test_items > SPLIT_SIZES["test"]:
         raise InputError(f"--test-items: the test split has {SPLIT_SIZES['test']} questions, got {test_items}")
     overrides = {**SFT_OVERRIDES, "seed": seed, **(overrides or {})}
@@ -364,8 +366,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from cec_eval.distill.sft import parse_overrides
 
-        summary = run(args.out, args.train_items or preset["train_items"], args.test_items or preset["test_items"],
-                      args.steps or preset["steps"], seed=args.seed, overrides={**preset["overrides"], **parse_overrides(args.set)},
+        pick = lambda given, name: preset[name] if given is None else given  # noqa: E731 - 0 is an error, not "default"
+        summary = run(args.out, pick(args.train_items, "train_items"), pick(args.test_items, "test_items"),
+                      pick(args.steps, "steps"), seed=args.seed, overrides={**preset["overrides"], **parse_overrides(args.set)},
                       client=client,
                       threads=args.threads, variants=[v.strip() for v in args.variants.split(",") if v.strip()],
                       n_paths=args.paths, min_agree=args.min_agree)
