@@ -165,3 +165,15 @@ def test_clear_cache_reaches_a_matcher_that_has_one():
         warnings.simplefilter("ignore", EmptyPredictionWarning)
         score_in_chunks(CECScorer(model=BagOfWordsEncoder(), variant=matcher), PREDICTIONS, REFERENCES, 4)
     assert matcher.cleared == 3  # after each of the 3 chunks
+
+
+def test_rescaled_chunked_equals_unchunked(tmp_path):
+    from cec_eval.baseline import baseline_key
+
+    path = tmp_path / "baselines.json"
+    key = baseline_key(CECScorer(model=BagOfWordsEncoder()))
+    path.write_text(json.dumps({key: {"forward": 0.1, "backward": 0.2, "sym": 0.15}}))
+    _, whole, _ = scored(None, rescale_with_baseline=True, baseline_file=path)
+    _, chunked, _ = scored(4, rescale_with_baseline=True, baseline_file=path)
+    assert chunked.to_dict() == whole.to_dict() and chunked.raw == whole.raw and chunked.raw is not None
+    assert "rescale:b=0.1000/0.2000/0.1500" in chunked.signature and chunked.sym[6] == 0.0  # the empty row stays 0
