@@ -41,11 +41,12 @@ Counterfactuals (seed 003 §3.2: same options, the other one becomes correct):
 
 Output folder: ``sets/<variant>.jsonl`` (SFT records), ``counterfactuals.jsonl``,
 ``models/<variant>/`` (adapter, metrics.json), ``eval/`` (leaderboard cache), ``ablation.json``,
-``ablation.md``. Re-running reuses trained adapters and cached evaluations.
+``ablation.md``. Re-running reuses an adapter trained on the same records with the same settings, and cached
+evaluations (their key includes a fingerprint of the adapter's files).
 
 Usage::
 
-    python benchmarks/ecare_ablation.py --out runs/ecare_ablation            # full (64 items, 200 test)
+    python benchmarks/ecare_ablation.py --out runs/ecare_ablation            # full (64 questions, 200 test)
     python benchmarks/ecare_ablation.py --smoke --out /tmp/ecare_smoke       # the chain, in seconds
 """
 from __future__ import annotations
@@ -64,10 +65,11 @@ from cec_eval.errors import InputError
 
 VARIANTS = ("FT", "FT-CoT", "FT-MVC", "FT-CD-CoT", "FT-CD-MVC")
 TASK = "ecare_causal_ll"
-#: the full run: 40 training questions, 200 test questions; steps None = one epoch of the largest
+#: the full run: 64 training questions, 200 test questions; steps None = one epoch of the largest
 #: set (FT-CD-MVC) for every variant, so each variant sees each of its rows at least once. Sized
-#: from measured CPU time to ~30 CPU-minutes on one core (docs/ecare_ablation.md, "Sizing")
-FULL = {"train_items": 40, "test_items": 200, "steps": None, "overrides": {}}
+#: from the measured CPU time of a 24-question run (18.4 CPU-min) to ~30 CPU-minutes on one core
+#: (docs/ecare_ablation.md, "Sizing")
+FULL = {"train_items": 64, "test_items": 200, "steps": None, "overrides": {}}
 #: SFT settings added to preset claire in every run: e-CARE rows are short (at most ~120 tokens with
 #: the chat template, see ``token_stats`` in ablation.json), so 4 rows per forward pass and no
 #: gradient checkpointing fit easily in memory on a CPU; the effective batch stays 4 x 4 = 16
@@ -297,15 +299,19 @@ def run(out: str | Path, train_items: int, test_items: int, steps: int | None = 
         records, _, report = format_rows(rows, chat=True, eval_fraction=0.0, seed=seed, tokenizer=tokenizer)
         write_jsonl(records, out / "sets" / f"{variant}.jsonl")
         model_dir = out / "models" / variant
-        done = model_dir / "metrics.json"
+        done, stamp = model_dir / "metrics.json", model_dir / "trained_on.json"
+        # an adapter is reused only for the same records and settings (another size or seed retrains)
+        key = {"records": sft._fingerprint(records), "overrides": overrides, "base_model": base_model}
         w0, cpu0 = time.time(), time.process_time()
-        if done.is_file() and (model_dir / "adapter").is_dir():
+        if done.is_file() and stamp.is_file() and json.loads(stamp.read_text(encoding="utf-8")) == key:
             res = json.loads(done.read_text(encoding="utf-8"))
         else:
+            shutil.rmtree(model_dir, ignore_errors=True)
             with torch_threads(threads):
                 res = sft.train(records, model_dir, base_model=base_model, preset="claire", overrides=overrides)
             # the adapter and metrics.json are kept; the optimiser checkpoints are hundreds of MB each
             shutil.rmtree(model_dir / "checkpoints", ignore_errors=True)
+            write_json(key, stamp)
         curve = res.get("loss_curve", {}).get("train", [])
         info[variant] = {"rows": len(records), "counterfactual_rows": sum(r["counterfactual"] for r in rows),
                          "by_kind": report["by_kind"], "prompt_tokens": report["prompt_tokens"],

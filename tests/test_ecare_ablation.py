@@ -159,3 +159,11 @@ def test_smoke_chain_end_to_end(ab, tmp_path, capsys):
     for r in summary["results"]:
         assert r["acc"] in (0.0, 0.25, 0.5, 0.75, 1.0)
     assert re.search(r"\| FT-CD-MVC \| 1\d \| \d+ \|", (tmp_path / "ablation.md").read_text())
+    # a rerun reuses every adapter (same records and settings) and every cached evaluation
+    from cec_eval.leaderboard import EVALUATIONS
+
+    adapter = tmp_path / "models" / "FT" / "adapter" / "adapter_model.safetensors"
+    mtime, evals = adapter.stat().st_mtime_ns, EVALUATIONS["simple_evaluate"]
+    assert ab.main(["--smoke", "--out", str(tmp_path)]) == 0
+    assert adapter.stat().st_mtime_ns == mtime and EVALUATIONS["simple_evaluate"] == evals
+    assert json.loads((tmp_path / "ablation.json").read_text())["results"] == summary["results"]
