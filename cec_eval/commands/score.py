@@ -81,8 +81,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true")
 
 
-#: pairs per chunk: ~70,000 unique sentences on a teacher/student corpus, ~0.3 GB of vectors and
-#: their keys (docs/benchmarks.md, "At scale")
+#: pairs per chunk: ~97,000 sentences to encode on the scale corpus; one such chunk peaked at 2.3 GB
+#: RSS with onnx-int8, 100,000 pairs in chunks at 3.0 GB (docs/benchmarks.md, "At scale")
 DEFAULT_CHUNK = 10_000
 
 
