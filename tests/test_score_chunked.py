@@ -63,6 +63,9 @@ def test_chunked_equals_unchunked_exactly(chunk_size, variant):
     encoded = scorer.embedder.stats["encoded"]
     scorer.embedder.encode(["CO2 traps heat."])  # seen in several chunks, but dropped after the last
     assert scorer.embedder.stats["encoded"] == encoded + 1
+    if variant == "causal":  # the matcher's per-sentence links and span vectors are dropped too
+        assert not scorer.matcher._links and not scorer.matcher._spans and not scorer.matcher._open
+        assert scorer.matcher.stats["with_links"] > 0  # links were found (the check above is not vacuous)
 
 
 def test_in_memory_cache_is_dropped_between_chunks():

@@ -122,6 +122,14 @@ class CausalMatcher:
             self._links[sentence] = self.extractor.extract([sentence])[0]
         return self._links[sentence]
 
+    def clear_cache(self) -> None:
+        """Drops the per-sentence links and span vectors (``CECScorer.clear_cache`` calls this
+        between chunks of a large corpus; memory would otherwise grow with the sentences seen).
+        Scores do not change: a sentence seen again is extracted and embedded again."""
+        self._links.clear()
+        self._spans.clear()
+        self._open.clear()
+
     # -- per pair ------------------------------------------------------------------------------
     def link_scores(self, g_sentence: str, a_sentence: str) -> tuple[float, float] | None:
         """(direct, swapped) for the best-corresponding link pair, or None if a side has no link."""
