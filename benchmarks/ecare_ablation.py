@@ -33,7 +33,7 @@ Counterfactuals (seed 003 §3.2: same options, the other one becomes correct):
   premise, so that ``w`` is the right answer; its human explanation is the rationale. Can: real,
   human-written, label-correct counterfactuals with a human explanation, deterministic, no teacher.
   Cannot: edit the original premise minimally (the new premise is another e-CARE sentence, not a
-  masked re-completion), cover every question (only when such a row exists: ~1/3 of the sampled
+  masked re-completion), cover every question (only when such a row exists: 12 of 24 and 21 of 64 sampled
   questions), or add knowledge beyond e-CARE train.
 * ``--teacher openai|hf``: seed 003's generator through :func:`cec_eval.distill.augment.augment`
   (topic word + noun-phrase mask, one completion per wrong option, 5-path self-consistency,
