@@ -383,7 +383,7 @@ def render(results: dict[str, Any]) -> str:
     L.append("Written by a separate session that was not allowed to open the link finder, its lexicon, this report or "
              "the earlier sets, in constructions of its own choosing across domains (its README, "
              "`benchmarks/data/blind_direction_v2.md`, lists the rules and the kinds). Nobody developed on it: the "
-             "numbers below are the first and only time the variant was run on it. Each item has a reference, a "
+             "run that wrote this page was the variant's first on it, and nothing was changed after. Each item has a reference, a "
              "same-direction paraphrase in another construction and two reversals (in the reference's and in the "
              f"paraphrase's wording). A link was found in {b['link_coverage']:.0%} of the references.\n")
     L.append(f"| metric | vs reversal, reference wording | vs reversal, paraphrase wording | all | reference linked ({b['linked']}) | not linked ({b['n'] - b['linked']}) |")

@@ -1,7 +1,7 @@
 """lm-evaluation-harness task pack (installed as ``cec_eval.tasks``).
 
-Tasks: ``climate_fever_cec``, ``gsm8k_causal``, ``gpqa_causal_{diamond,main,extended}`` (tag
-``cec_eval`` runs them all). Installing the package makes lm-eval find them with no flag (a
+Tasks: ``climate_fever_cec``, ``gsm8k_causal``, ``gpqa_causal_{diamond,main,extended}``,
+``ecare_causal_{ll,gen}`` (tag ``cec_eval`` runs them all). Installing the package makes lm-eval find them with no flag (a
 start-up hook, see :mod:`cec_eval.lm_eval_hook`)::
 
     lm_eval --model hf --model_args pretrained=... --tasks climate_fever_cec ...
@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-TASKS = ("climate_fever_cec", "gsm8k_causal", "gpqa_causal_diamond", "gpqa_causal_main", "gpqa_causal_extended")
+TASKS = ("climate_fever_cec", "gsm8k_causal", "gpqa_causal_diamond", "gpqa_causal_main", "gpqa_causal_extended",
+         "ecare_causal_ll", "ecare_causal_gen")
 #: Tasks whose rows must never reach disk in plain text (GPQA's terms of use).
 PRIVATE_TASKS = tuple(t for t in TASKS if t.startswith("gpqa"))
 
