@@ -290,12 +290,12 @@ def _is_connective(doc: "Doc", span: "Span") -> bool:
             return False
         if nxt in {"him", "her", "them", "us", "me"}:
             # "making her miss the bus": an object pronoun, then the predicate
-            after = [t for t in doc[span.end + 1: span.end + 2]]
+            after = list(doc[span.end + 1: span.end + 2])
             return bool(after) and after[0].is_alpha and after[0].lower_ not in _NOT_PREDICATE
         if nxt in {"a", "an", "the", "his", "their", "its", "our", "my", "your"}:
             # "A made the phone shut down": object then a predicate; "made a cake for her" / "made
             # the bed." are not causal claims
-            after = [t for t in doc[span.end + 2: span.end + 4]]
+            after = list(doc[span.end + 2: span.end + 4])
             return bool(after) and after[0].is_alpha and after[0].lower_ not in _NOT_PREDICATE
         return nxt is not None and nxt not in {"sense", "of", "up", "sure", "it", "use"} and span.end + 1 < len(doc)
     if span[-1].lower_ in {"this", "that"} and len(span) > 2 and span[-2].lower_ == "of":
