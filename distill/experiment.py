@@ -222,8 +222,9 @@ def run_experiment(output: str | Path, train_items: int = FULL_TRAIN_ITEMS, eval
                                     "seconds_per_example": round(per_ex, 3),
                                     "cpu_seconds_per_example": round(cpu_per_ex, 3),
                                     "seconds_per_claire_step": round(per_ex * 16, 1),
-                                    "items_for_60min_at_measured_wall": size_for_budget(per_ex),
-                                    "items_for_60min_at_measured_cpu": size_for_budget(cpu_per_ex)}
+                                    # a re-run of a finished SFT trains nothing: no time to size from
+                                    "items_for_60min_at_measured_wall": size_for_budget(per_ex) if per_ex > 0 else None,
+                                    "items_for_60min_at_measured_cpu": size_for_budget(cpu_per_ex) if per_ex > 0 else None}
     summary["sft_wall_s"] = round(time.time() - t0, 1)
 
     adapter = str(out / "model" / "adapter")
