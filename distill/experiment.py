@@ -128,6 +128,16 @@ def compare(status: dict, tasks: Sequence[str], base: str = "base", claire: str 
     return rows
 
 
+def _stored_sft_call(out: Path, cpu_s: float, wall_s: float) -> tuple[float, float]:
+    """(CPU s, wall s) of the ``sft.train`` call recorded in an earlier ``experiment.json``; the
+    given values when there is none."""
+    try:
+        old = json.loads((out / "experiment.json").read_text(encoding="utf-8"))["sft"]
+        return float(old["sft_call_cpu_s"]), float(old["sft_call_wall_s"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return cpu_s, wall_s
+
+
 def _fmt(x: float | None) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "—"
@@ -156,8 +166,9 @@ def run_experiment(output: str | Path, train_items: int = FULL_TRAIN_ITEMS, eval
                    threads: int | None = 1, batch_size: int | None = None, tasks: Sequence[str] = TASKS
                    ) -> dict[str, Any]:
     """Runs the whole experiment into ``output`` and returns the summary written to
-    ``experiment.json`` (also ``experiment.md``). Re-running reuses the trained adapter (SFT resumes
-    from its last checkpoint) and the leaderboard's cached evaluations.
+    ``experiment.json`` (also ``experiment.md``). Re-running reuses a finished adapter as it is (an
+    interrupted SFT resumes from its last checkpoint) and the leaderboard's cached evaluations, so
+    a finished experiment re-run evaluates nothing again.
 
     Raises :class:`InputError` on bad sizes, a teacher that answered nothing, or a failed evaluation."""
     from cec_eval import leaderboard as lb
@@ -212,6 +223,8 @@ def run_experiment(output: str | Path, train_items: int = FULL_TRAIN_ITEMS, eval
                     overrides=overrides, merge=False)
     cpu_s, wall_s = time.process_time() - cpu0, time.time() - wall0
     sft_metrics = {k: v for k, v in res.items() if k not in ("settings", "loss_curve")}
+    if res.get("reused"):  # the SFT call's own timings are those of the run that trained
+        cpu_s, wall_s = _stored_sft_call(out, cpu_s, wall_s)
     per_ex = seconds_per_example(res, res.get("settings", settings.to_dict()))
     # CPU seconds of the whole sft.train call (model load and saving included) per example: what a
     # dedicated core would take; the wall time above depends on how busy the machine is.
@@ -222,9 +235,9 @@ def run_experiment(output: str | Path, train_items: int = FULL_TRAIN_ITEMS, eval
                                     "seconds_per_example": round(per_ex, 3),
                                     "cpu_seconds_per_example": round(cpu_per_ex, 3),
                                     "seconds_per_claire_step": round(per_ex * 16, 1),
-                                    # a re-run of a finished SFT trains nothing: no time to size from
+                                    # a run that trained nothing (resumed at its last step) has no time to size from
                                     "items_for_60min_at_measured_wall": size_for_budget(per_ex) if per_ex > 0 else None,
-                                    "items_for_60min_at_measured_cpu": size_for_budget(cpu_per_ex) if per_ex > 0 else None}
+                                    "items_for_60min_at_measured_cpu": size_for_budget(cpu_per_ex) if cpu_per_ex > 0 else None}
     summary["sft_wall_s"] = round(time.time() - t0, 1)
 
     adapter = str(out / "model" / "adapter")

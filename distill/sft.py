@@ -161,6 +161,29 @@ def _fingerprint(records: list[dict]) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
+def _run_key(base_model: str, settings: "SFTSettings", train_recs: list[dict], eval_recs: list[dict] | None,
+             merge: bool) -> str:
+    """What determines a finished SFT run's output: base model, settings, train/eval data, merge."""
+    blob = json.dumps({"base_model": str(base_model), "settings": settings.to_dict(), "train": _fingerprint(train_recs),
+                       "eval": _fingerprint(eval_recs or []), "merge": bool(merge)}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def finished_run(output_dir: str | os.PathLike, run_key: str) -> dict[str, Any] | None:
+    """The stored summary of a finished run in ``output_dir`` with this ``run_key`` (its
+    ``metrics.json`` is written last, after the adapter and any merged model), else None."""
+    path = Path(output_dir) / "metrics.json"
+    try:
+        done = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if done.get("run_key") != run_key or not (Path(output_dir) / "adapter" / "adapter_config.json").is_file():
+        return None
+    if done.get("merged") and not (Path(output_dir) / "merged" / "config.json").is_file():
+        return None
+    return done
+
+
 def lora_config(settings: Any):
     """peft ``LoraConfig`` from a settings object's ``lora_r``, ``lora_alpha``, ``lora_dropout`` and
     ``target_modules`` ("all-linear" or comma-separated module names); shared with GRPO."""
@@ -300,7 +323,9 @@ def train(train_data: str | os.PathLike | list[dict], output_dir: str | os.PathL
           overrides: dict[str, Any] | None = None, merge: bool = False, resume: bool = True) -> dict[str, Any]:
     """Trains a LoRA adapter; saves ``<output_dir>/adapter`` (+ ``merged`` when asked), a model
     card in each, and ``<output_dir>/metrics.json`` (loss curve, eval loss). Resumes from the last
-    checkpoint under ``<output_dir>/checkpoints`` when ``resume``."""
+    checkpoint under ``<output_dir>/checkpoints`` when ``resume``; with ``resume``, a finished run
+    with the same base model, settings and data is returned as stored (``"reused": True``), with
+    nothing trained or re-saved."""
     from .records import write_json
 
     settings = resolve_settings(preset, overrides)
@@ -318,6 +343,14 @@ def train(train_data: str | os.PathLike | list[dict], output_dir: str | os.PathL
         print(f"note: {quant_note}")
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
+    run_key = _run_key(base_model, settings, train_recs, eval_recs, merge)
+    if resume:
+        done = finished_run(out, run_key)
+        if done is not None:
+            # Re-saving an identical adapter would still change its files' mtimes, which the
+            # leaderboard's cache key reads, and overwrite the measured run with a zero-step one.
+            print(f"reusing the finished adapter in {out / 'adapter'} (same data, base model and settings)")
+            return done | {"reused": True}
     trainer = build_trainer(train_recs, eval_recs, base_model, out, settings, use_4bit)
     ckpt = last_checkpoint(out) if resume else None
     if ckpt:
@@ -341,7 +374,7 @@ def train(train_data: str | os.PathLike | list[dict], output_dir: str | os.PathL
     trainer.processing_class.save_pretrained(str(adapter_dir))
     atomic_write_text(adapter_dir / "README.md", model_card(base_model, data_info, settings, quant_note, metrics, "adapter"))
     summary: dict[str, Any] = {"adapter": str(adapter_dir), "base_model": base_model, "settings": settings.to_dict(),
-                               "quantization": quant_note, "resumed_from": ckpt, **metrics}
+                               "quantization": quant_note, "resumed_from": ckpt, "run_key": run_key, **metrics}
     if merge:
         summary["merged"] = str(merge_adapter(base_model, adapter_dir, out / "merged"))
         atomic_write_text(out / "merged" / "README.md", model_card(base_model, data_info, settings, quant_note, metrics, "merged"))

@@ -76,6 +76,20 @@ def test_smoke_run_end_to_end(tmp_path, capsys):
     assert any(t == "climate_fever_cec" and r["n"] == 4 for (t, _, _), r in rows.items())
     assert "| gsm8k_causal | cec_sym | reasoning | 4 |" in (out / "experiment.md").read_text()
 
+    # the same command again: the finished adapter is reused as it is (no training, no re-save,
+    # so its cache key holds) and every evaluation comes from the leaderboard's cache
+    adapter_files = {f.name: f.stat().st_mtime_ns for f in (out / "model" / "adapter").iterdir()}
+    metrics = (out / "model" / "metrics.json").read_text()
+    entries = sorted(p.name for p in (out / "leaderboard").glob("*/results/*/*"))
+    assert main(["distill", "experiment", "--smoke", "-o", str(out)]) == 0
+    again = json.loads((out / "experiment.json").read_text())
+    assert {f.name: f.stat().st_mtime_ns for f in (out / "model" / "adapter").iterdir()} == adapter_files
+    assert (out / "model" / "metrics.json").read_text() == metrics
+    assert sorted(p.name for p in (out / "leaderboard").glob("*/results/*/*")) == entries
+    assert again["results"] == res["results"] and again["sft"]["reused"] is True
+    assert again["sft"]["seconds_per_example"] == res["sft"]["seconds_per_example"]
+    assert again["sft"]["sft_call_cpu_s"] == res["sft"]["sft_call_cpu_s"]
+
 
 @pytest.mark.parametrize("argv,needle", [(["--eval-items", "0"], "--eval-items: must be at least 1"),
                                          (["--max-gen-toks", "0"], "--max-gen-toks: must be at least 1"),
