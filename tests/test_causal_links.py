@@ -219,3 +219,35 @@ def test_issue_16_kinds_on_the_surface_backend():
         assert _triples(links) == expected, sentence
     # the guards still hold: no predicate after the object, no causal claim
     assert LinkExtractor("surface").extract(["She made a cake for her mother.", "He made the bed."]) == [[], []]
+
+
+# Round 4 kinds (dev-split misses and a reviewed false positive), each with its near-miss guard
+KINDS_16_R4 = [
+    # a Result adverbial inside its clause: the clause is the effect, the cause the previous sentence
+    ("Scientists thus deduce that the caves were homes.",
+     [("", "thus", "Scientists deduce that the caves were homes")]),
+    ("The firm, therefore, raised its prices.", [("", "therefore", "The firm raised its prices")]),
+    # ... or the clause before a break in the same sentence
+    ("Costs rose, and the firm therefore raised its prices.",
+     [("Costs rose", "therefore", "the firm raised its prices")]),
+    ("Sales fell; the firm consequently cut jobs.", [("Sales fell", "consequently", "the firm cut jobs")]),
+    # where the adverb opens its clause, the clause order stands
+    ("It rained, therefore the game was cancelled.", [("It rained", "therefore", "the game was cancelled")]),
+    # a pronoun "that" after "because of" before a clause subject
+    ("The pipes burst, and because of that the cellar flooded.",
+     [("The pipes burst", "because of that", "the cellar flooded")]),
+    ("The gap widened because of that difference in rates.",
+     [("difference in rates", "because of", "The gap widened")]),
+    # so/such ... that only with plain words between
+    ("The fog was so thick that flights were grounded.",
+     [("The fog was so thick", "that", "flights were grounded")]),
+]
+
+
+def test_issue_16_round_4_kinds_on_the_surface_backend():
+    found = LinkExtractor("surface").extract([s for s, _ in KINDS_16_R4])
+    for (sentence, expected), links in zip(KINDS_16_R4, found):
+        assert [(lk.cause, lk.connective, lk.effect) for lk in links] == expected, sentence
+    assert LinkExtractor("surface").extract(["Then, and so it's likely that the match was off.",
+                                             "It was such unpleasant content, that it was a shame."]) == [
+        [CausalLink("", "it's likely that the match was off", "so", 10, 12, "cause")], []]

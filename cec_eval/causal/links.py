@@ -245,8 +245,10 @@ def _find_connectives(doc: "Doc", nlp, exclude: frozenset[str] = frozenset()) ->
     if "so ... that" not in exclude:
         # PDTB's discontinuous Result connective "so/such ... that" ("The fog was so thick that
         # flights were grounded"): "that" within three words after "so"/"such" opens the effect
+        # with only plain words between: "and so it's likely that" / "such content, that" are not it
         for t in doc:
-            if t.lower_ == "that" and any(doc[j].lower_ in {"so", "such"} for j in range(max(0, t.i - 4), t.i - 1)):
+            if t.lower_ == "that" and any(doc[j].lower_ in {"so", "such"} and all(w.is_alpha for w in doc[j + 1:t.i])
+                                          for j in range(max(0, t.i - 4), t.i - 1)):
                 kinds[(t.i, t.i + 1)] = CAUSE_FIRST
                 spans.append(doc[t.i:t.i + 1])
     spans = filter_spans(spans)
@@ -299,8 +301,9 @@ def _is_connective(doc: "Doc", span: "Span") -> bool:
             return bool(after) and after[0].is_alpha and after[0].lower_ not in _NOT_PREDICATE
         return nxt is not None and nxt not in {"sense", "of", "up", "sure", "it", "use"} and span.end + 1 < len(doc)
     if span[-1].lower_ in {"this", "that"} and len(span) > 2 and span[-2].lower_ == "of":
-        # "because of this, B" / "for that reason": a pronoun; "because of this difference": a determiner
-        return nxt is None or not (doc[span.end].is_alpha or doc[span.end].like_num)
+        # "because of this, B" / "for that reason" / "and because of that the house flooded": a
+        # pronoun; "because of this difference": a determiner
+        return nxt is None or nxt in _CLAUSE_STARTERS or not (doc[span.end].is_alpha or doc[span.end].like_num)
     if first == "if":
         return span.start == 0 or prev in _BREAKS
     if first == "since":
@@ -391,6 +394,17 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
                 continue
             cause, effect = (first, second)
         elif kind == CAUSE_FIRST:
+            if e - s == 1 and doc[s].lower_ in _DISCOURSE_ADVERBS and _inside_clause(doc, s, e):
+                # "Scientists thus deduce B" / "The firm, therefore, cut prices": the adverb sits
+                # inside the clause it marks, which is the effect (PDTB Arg2) with its subject; the
+                # cause is the clause before a break in this sentence, else the previous sentence
+                effect = [t for t in left + right if t.text != ","]
+                before = _trim(whole[: len(whole) - len(left)])
+                if _has_content(before):
+                    out.append((_after_last_break(before), effect, s, e, ""))
+                elif k == 0:
+                    out.append(([], effect, s, e, "cause"))
+                continue
             if not _has_content(_trim(right)) and _has_content(_trim(left)) and doc[s].lower_ in _CLAUSE_FINAL_RESULT:
                 # a Result adverbial that closes its clause: "A and B as a result" (cause A, effect
                 # B), "B as a result" / "B because of that" (the cause is the previous sentence)
@@ -411,6 +425,22 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
 
 
 _COORD = {"and", "but", "while", "whereas"}
+# Result adverbials that can stand inside their clause, between its subject and verb (PDTB
+# discourse adverbials: their Arg1 is anaphoric)
+_DISCOURSE_ADVERBS = {"therefore", "thus", "hence", "consequently", "accordingly", "thereby"}
+
+
+def _inside_clause(doc: "Doc", s: int, e: int) -> bool:
+    """The adverb at ``doc[s:e]`` follows part of its own clause and the clause goes on after it
+    ("They thus left", "They, thus, left"), rather than opening a clause ("A, thus the B ...")."""
+    if s == 0 or e >= len(doc):
+        return False
+    prev, nxt = doc[s - 1], doc[e]
+    if prev.text == "," and nxt.text == ",":  # parenthetical: what follows the second comma decides
+        nxt = doc[e + 1] if e + 1 < len(doc) else None
+    elif prev.is_punct or prev.lower_ in _BREAKS or nxt.is_punct:
+        return False
+    return nxt is not None and nxt.is_alpha and nxt.lower_ not in _CLAUSE_STARTERS and not nxt.is_title
 
 
 def _is_break(tokens: list["Token"], k: int) -> bool:
@@ -591,8 +621,11 @@ class LinkExtractor:
 
 
 def _span_text(tokens: list["Token"]) -> str:
-    """Text of possibly non-contiguous tokens (a tree span minus a subtree), as written."""
-    return "".join(t.text_with_ws for t in tokens).strip()
+    """Text of possibly non-contiguous tokens (a tree span minus a subtree), as written; a gap
+    where a dropped token was glued to its neighbour ("company," -> "company") becomes a space."""
+    parts = [t.text_with_ws if t.whitespace_ or nxt.i == t.i + 1 else t.text + " "
+             for t, nxt in zip(tokens, tokens[1:])]
+    return ("".join(parts) + (tokens[-1].text if tokens else "")).strip()
 
 
 def extract_links(sentence: str, backend: str = "surface") -> list[CausalLink]:
