@@ -159,6 +159,41 @@ def markdown(rows: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def prepare_data(out: Path, train_items: int, seed: int, base_model: str, backend: str = "dataset",
+                 client: Any = None, teacher_params: dict[str, Any] | None = None
+                 ) -> tuple[list[dict], list[dict], list[dict], dict[str, Any], dict[str, Any]]:
+    """Teacher + formatting: writes ``traces.jsonl``, ``data/{train,eval}.jsonl`` and
+    ``data/report.json`` under ``out``; returns (traces, train rows, eval rows, teacher summary,
+    format report). 10% of the traces (seeded) are held out for the eval loss when there are ≥ 20."""
+    from transformers import AutoTokenizer
+
+    from .filters import gold_filter
+    from .formatting import format_rows
+    from .records import write_json, write_jsonl
+    from .teacher import run_teacher
+
+    items = build_items(train_items, seed)
+    traces, tsum = run_teacher(items, backend, client=client, params=teacher_params)
+    if backend != "dataset":
+        traces, fsum = gold_filter(traces)
+        tsum["gold_filter"] = fsum
+    if not traces:
+        raise InputError(f"teacher {backend!r} produced no usable trace for {len(items)} items")
+    write_jsonl(traces, out / "traces.jsonl")
+    tok = AutoTokenizer.from_pretrained(base_model)
+    # SmolLM2's tokenizer has <|im_start|>, but lm-eval decodes with skip_special_tokens, which would
+    # delete Qwen-token markers from the student's output; the XML tags survive decoding.
+    eval_fraction = 0.1 if len(traces) >= 20 else 0.0
+    train, eval_, report = format_rows(traces, chat=True, token_map="none", eval_fraction=eval_fraction, seed=seed,
+                                       tokenizer=tok)
+    (out / "data").mkdir(exist_ok=True)
+    write_jsonl(train, out / "data" / "train.jsonl")
+    if eval_:
+        write_jsonl(eval_, out / "data" / "eval.jsonl")
+    write_json(report, out / "data" / "report.json")
+    return traces, train, eval_, tsum, report
+
+
 def run_experiment(output: str | Path, train_items: int = FULL_TRAIN_ITEMS, eval_items: int = FULL_EVAL_ITEMS,
                    cf_items: int = FULL_CF_ITEMS, max_gen_toks: int = FULL_MAX_GEN_TOKS, seed: int = 0,
                    overrides: dict[str, Any] | None = None, backend: str = "dataset", client: Any = None,
@@ -175,10 +210,7 @@ def run_experiment(output: str | Path, train_items: int = FULL_TRAIN_ITEMS, eval
     from cec_eval.resources import smollm2_model_dir
 
     from . import sft
-    from .filters import gold_filter
-    from .formatting import format_rows
-    from .records import write_json, write_jsonl
-    from .teacher import run_teacher
+    from .records import write_json
 
     for name, v in (("--train-items", train_items), ("--eval-items", eval_items), ("--cf-items", cf_items),
                     ("--max-gen-toks", max_gen_toks)):
@@ -194,27 +226,8 @@ def run_experiment(output: str | Path, train_items: int = FULL_TRAIN_ITEMS, eval
                                                 "overrides": overrides, "backend": backend},
                                "base_model": base_model, "settings": settings.to_dict()}
     t0 = time.time()
-    items = build_items(train_items, seed)
-    traces, tsum = run_teacher(items, backend, client=client, params=teacher_params)
-    if backend != "dataset":
-        traces, fsum = gold_filter(traces)
-        tsum["gold_filter"] = fsum
-    if not traces:
-        raise InputError(f"teacher {backend!r} produced no usable trace for {len(items)} items")
-    write_jsonl(traces, out / "traces.jsonl")
-    from transformers import AutoTokenizer
-
-    tok = AutoTokenizer.from_pretrained(base_model)
-    # SmolLM2's tokenizer has <|im_start|>, but lm-eval decodes with skip_special_tokens, which would
-    # delete Qwen-token markers from the student's output; the XML tags survive decoding.
-    eval_fraction = 0.1 if len(traces) >= 20 else 0.0
-    train, eval_, report = format_rows(traces, chat=True, token_map="none", eval_fraction=eval_fraction, seed=seed,
-                                       tokenizer=tok)
-    (out / "data").mkdir(exist_ok=True)
-    write_jsonl(train, out / "data" / "train.jsonl")
-    if eval_:
-        write_jsonl(eval_, out / "data" / "eval.jsonl")
-    write_json(report, out / "data" / "report.json")
+    traces, train, eval_, tsum, report = prepare_data(out, train_items, seed, base_model, backend, client,
+                                                      teacher_params)
     summary["teacher"] = {k: v for k, v in tsum.items() if k != "truncated_rows"}
     summary["data"] = {"train": len(train), "eval": len(eval_), "first_train_ids": [t["id"] for t in traces][:5],
                        "format_compliance": report.get("format_compliance")}

@@ -93,7 +93,7 @@ def load_teacher_references(path: str | Path, field: str | None = None) -> tuple
     path = Path(path).expanduser().resolve()
     rows = read_records(path)
     text_field = pick_field(rows, field, TEACHER_FIELDS, path)
-    from .filters import explanation_text
+    from .analysis import explanation_text
 
     refs: dict[str, list[str]] = {}
     for i, row in enumerate(rows):

@@ -27,7 +27,7 @@ from collections import OrderedDict
 from typing import Any, Sequence
 
 from .answers import math_equivalent, normalize_number
-from .filters import explanation_text
+from .analysis import explanation_text
 
 log = logging.getLogger(__name__)
 

@@ -102,3 +102,25 @@ def test_bad_sizes_fail_before_any_work(argv, needle, tmp_path, capsys):
     [line] = capsys.readouterr().err.strip().splitlines()
     assert line.startswith("cec-eval distill: error: ") and needle in line
     assert not (tmp_path / "x").exists()
+
+
+def test_size_script_grades_replies_by_the_task_rule():
+    """benchmarks/claire_gpu.py grades without lm-eval, by the same rule as gsm8k_causal's filters."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "claire_gpu.py"
+    spec = importlib.util.spec_from_file_location("claire_gpu", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    docs = module.test_docs(3)
+    assert [d["id"] for d in docs] == [0, 1, 2] and docs[0]["gold"] == "18"
+    replies = ["<think>\n16 - 3 - 4 = 9 eggs are sold.\n<causality>\n9 eggs cause 18 dollars.\n</causality>\n</think>\n"
+               "The answer is 18.",
+               "She needs 2 + 1 = 3 bolts, so the total is 3.",
+               "<think>\nFirst we"]
+    g = module.grade(docs, replies)
+    assert g["format_compliance/format"] == {"0": 1.0, "1": 0.0, "2": 0.0}
+    assert g["exact_match/strict"] == {"0": 1.0, "1": 0.0, "2": 0.0}
+    assert g["exact_match/flexible"]["0"] == 1.0 and g["exact_match/flexible"]["1"] == 1.0
+    assert g["truncated/format"]["2"] == 1.0 and g["truncated/format"]["0"] == 0.0
