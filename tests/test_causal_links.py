@@ -171,8 +171,10 @@ def test_lexicon_is_the_sourced_file_plus_a_tagged_supplement():
         sourced = {r["phrase"]: r for r in csv.DictReader(f, delimiter="\t")}
     provenance = (data / "CONNECTIVES_PROVENANCE.md").read_text(encoding="utf-8")
     for phrase, direction, source in links.LEXICON:
-        if source in {"PDTB-MINOR", "ALTLEX", "VERBS"}:
+        if source in {"PDTB-MINOR", "ALTLEX", "VERBS", "EIDOS"}:
             assert phrase not in sourced, f"{phrase!r} is sourced; it should not also be a supplement"
+            if source == "EIDOS":
+                assert "### `EIDOS`" in provenance
         else:
             assert sourced[phrase]["direction"] == direction and sourced[phrase]["source"] == source
             assert f"`{source}`" in provenance  # every source key is cited
@@ -241,6 +243,12 @@ KINDS_16_R4 = [
     # so/such ... that only with plain words between
     ("The fog was so thick that flights were grounded.",
      [("The fog was so thick", "that", "flights were grounded")]),
+    # Eidos trigger verbs, active and passive, and its reverse-direction nouns
+    ("Cheap credit enabled a housing boom.", [("Cheap credit", "enabled", "a housing boom")]),
+    ("The heat forced officials to close the schools.",
+     [("The heat", "forced", "officials to close the schools")]),
+    ("Rising prices were driven by strong demand.", [("strong demand", "driven by", "Rising prices")]),
+    ("The decline is a result of overfishing.", [("overfishing", "is a result of", "The decline")]),
 ]
 
 
@@ -248,6 +256,8 @@ def test_issue_16_round_4_kinds_on_the_surface_backend():
     found = LinkExtractor("surface").extract([s for s, _ in KINDS_16_R4])
     for (sentence, expected), links in zip(KINDS_16_R4, found):
         assert [(lk.cause, lk.connective, lk.effect) for lk in links] == expected, sentence
+    assert LinkExtractor("surface").extract(["She was allowed to leave early.", "He drove home after the party."]) == [
+        [], []]
     assert LinkExtractor("surface").extract(["Then, and so it's likely that the match was off.",
                                              "It was such unpleasant content, that it was a shame."]) == [
         [CausalLink("", "it's likely that the match was off", "so", 10, 12, "cause")], []]

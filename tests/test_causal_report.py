@@ -26,8 +26,8 @@ def test_report_script_smoke(tmp_path):
     text = out.read_text()
     results = json.loads(js.read_text())
     for heading in ("### 2a. Direction accuracy per connective family", "### 2b. Direction accuracy per connective family",
-                    "### 3. Leave-one-family-out", "### 4. Blind set v2 (123 items", "#### 4b. The first blind set (66 items",
-                    "| verb_result_in |", "#### COPA-SSE dev", "#### Wiegreffe et al. CQA train",
+                    "### 3. Leave-one-family-out", "### 4. Blind set v3 (153 items", "#### 4b. Earlier blind sets: development data",
+                    "| v2 (`benchmarks/data/blind_direction_v2.jsonl`) | 123 |", "| v1 (`cec_eval/causal/data/blind_direction.jsonl`) | 66 |", "#### COPA-SSE dev", "#### Wiegreffe et al. CQA train",
                     "#### Wiegreffe et al. SNLI train", "#### Choosing the causal variant's default", "## Targets, checked by this run"):
         assert heading in text, heading
     assert set(results["agreement"]["sets"]) == {"copa_sse_dev", "wiegreffe_cqa_train", "wiegreffe_snli_train"}

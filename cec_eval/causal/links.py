@@ -56,7 +56,10 @@ UNUSED_SOURCED = {
 #               transcribed from the published descriptions and examples, not counted
 #   VERBS       causal verbs beyond the FrameNet examples (Girju 2003's explicit causation verbs;
 #               no machine-readable list could be read here)
-# The blind set (benchmarks/data/blind_direction_v2.jsonl) was written without this list.
+#   EIDOS       causal trigger stems of the Eidos reader (clulab/eidos, english/grammars/triggers.yml,
+#               ``cause_triggers`` / ``reverse_direction_cause_triggers``; read, not guessed: the
+#               stems taken and those left out are in data/CONNECTIVES_PROVENANCE.md)
+# The blind sets (benchmarks/data/blind_direction_v2.jsonl, _v3.jsonl) were written without this list.
 SUPPLEMENT: list[tuple[str, str, str]] = [
     ("as", EFFECT_FIRST, "PDTB-MINOR"),  # Reason in 212 of 743 PDTB-2 uses (Temporal 506)
     ("inasmuch as", EFFECT_FIRST, "ALTLEX"),
@@ -96,6 +99,18 @@ SUPPLEMENT: list[tuple[str, str, str]] = [
     # FrameNet lists make as a Causation word; causal only with an object and a second predicate
     # ("made the phone shut down"), which _is_connective checks
     ("makes|made|make|making", CAUSE_FIRST, "VERBS"),
+    # Eidos cause_triggers: allow, enabl, force/forcing, driv, elicit, initiat (active: subject = cause)
+    ("allow|allows|allowed|allowing", CAUSE_FIRST, "EIDOS"),
+    ("enable|enables|enabled|enabling", CAUSE_FIRST, "EIDOS"),
+    ("force|forces|forced|forcing", CAUSE_FIRST, "EIDOS"),
+    ("drive|drives|drove|driven|driving", CAUSE_FIRST, "EIDOS"),
+    ("elicit|elicits|elicited|eliciting", CAUSE_FIRST, "EIDOS"),
+    ("initiate|initiates|initiated|initiating", CAUSE_FIRST, "EIDOS"),
+    # their passives (the by-phrase is the cause), derived as for FrameNet's verbs
+    ("enabled|forced|driven|elicited|initiated by", EFFECT_FIRST, "EIDOS"),
+    # Eidos reverse_direction_cause_triggers: result, effect, consequence ("B is a result of A")
+    ("is|was|are|were a result|consequence of", EFFECT_FIRST, "EIDOS"),
+    ("is|was|are|were an|the effect of", EFFECT_FIRST, "EIDOS"),
 ]
 
 
@@ -285,6 +300,12 @@ def _is_connective(doc: "Doc", span: "Span") -> bool:
         if prev == ",":  # "B, as a man / as Tom ...": a clause subject after the comma
             return nxt is not None and (nxt in _CLAUSE_STARTERS or doc[span.end].is_title)
         return prev is None and nxt in _CLAUSE_STARTERS - {"a", "an", "no", "some", "many", "most"}
+    if first in _EIDOS_VERBS and len(span) == 1:
+        # "was allowed to leave" / "is forced to": no cause stated; "drove home" / "drive to work":
+        # motion, not causation
+        if prev in _BE or nxt is None or nxt in _NOT_PREDICATE - {"the", "a", "an", "this", "that"}:
+            return False
+        return not (first.startswith(("driv", "drov")) and nxt in _MOTION)
     if first in {"make", "makes", "made", "making"}:
         # "A makes B wet" is causal, "A makes sense" / "made of" are not: need two words after it;
         # "wants to make pasta" is a goal, not a causal claim
@@ -425,6 +446,10 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
 
 
 _COORD = {"and", "but", "while", "whereas"}
+_EIDOS_VERBS = {w for pattern, _, src in SUPPLEMENT if src == "EIDOS" and len(pattern.split()) == 1
+                for w in pattern.split("|")}
+_MOTION = {"home", "back", "away", "off", "through", "into", "out", "around", "up", "down", "along", "over", "past",
+           "across", "toward", "towards", "north", "south", "east", "west", "there", "here", "fast", "slowly"}
 # Result adverbials that can stand inside their clause, between its subject and verb (PDTB
 # discourse adverbials: their Arg1 is anaphoric)
 _DISCOURSE_ADVERBS = {"therefore", "thus", "hence", "consequently", "accordingly", "thereby"}
