@@ -90,9 +90,25 @@ def test_few_step_lora_run_lowers_loss_and_the_adapter_reloads(smollm2_dir, tmp_
     tuned = PeftModel.from_pretrained(base, str(tmp_path / "run" / "adapter"))
     assert loss(tuned) < before
 
-    # an interrupted run resumes from its last checkpoint instead of starting over
+    # a finished run with the same inputs is returned as stored: nothing trained or re-saved
+    saved = {f.name: f.stat().st_mtime_ns for f in (tmp_path / "run" / "adapter").iterdir()}
+    same = train(recs, tmp_path / "run", base_model=smollm2_dir, preset="claire", overrides=overrides)
+    assert same["reused"] is True and same["loss_curve"] == res["loss_curve"]
+    assert {f.name: f.stat().st_mtime_ns for f in (tmp_path / "run" / "adapter").iterdir()} == saved
+    # other settings or data are another run: not the stored one
+    from cec_eval.distill.sft import _run_key, finished_run, resolve_settings
+
+    key = _run_key(smollm2_dir, resolve_settings("claire", overrides), recs, None, False)
+    assert finished_run(tmp_path / "run", key)["run_key"] == key
+    for other in (_run_key(smollm2_dir, resolve_settings("claire", {**overrides, "max_steps": 4}), recs, None, False),
+                  _run_key(smollm2_dir, resolve_settings("claire", overrides), recs[:-1], None, False)):
+        assert other != key and finished_run(tmp_path / "run", other) is None
+
+    # an interrupted run (metrics.json is written last) resumes from its last checkpoint
+    (tmp_path / "run" / "metrics.json").unlink()
     again = train(recs, tmp_path / "run", base_model=smollm2_dir, preset="claire", overrides=overrides)
     assert again["resumed_from"].endswith("checkpoint-5") and again["global_steps"] == 5
+    assert "reused" not in again
 
 
 @pytest.mark.gpu
