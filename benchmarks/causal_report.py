@@ -446,7 +446,12 @@ def render(results: dict[str, Any]) -> str:
     L.append(f"\nChosen: **{sel['chosen']}**" + ("" if sel["qualifying"] else " (no setting qualifies: the paper's `mean` is kept)") + ".\n")
     L.append("Scoring time per set (all pairs, this machine): " + "; ".join(
         f"{n}: " + ", ".join(f"{k} {v:.0f} s" for k, v in d["seconds"].items()) for n, d in a["sets"].items()) + ".\n")
-    L.append(TEXT_TAIL)
+    if backbone == "all-MiniLM-L6-v2":
+        L.append(TEXT_TAIL)
+    else:  # the reading below quotes the MiniLM run's numbers
+        L.append("## Reading the numbers\n\nThe tables above are this backbone's; the reading of the MiniLM run, "
+                 "and what differs, is in [causal_cec.md](causal_cec.md).\n")
+        L.append(TEXT_TAIL[TEXT_TAIL.index("## Known limits"):])
     return "\n".join(L) + "\n"
 
 
