@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-GRADES = (("format_compliance", "format", None), ("exact_match", "answer", "strict"),
-          ("exact_match", "answer", "flexible"), ("truncated", "format", None))
+#: (filter output, answer mode) views of a reply, as gsm8k_causal's filter pipelines take them
+VIEWS = (("format", None), ("answer", "strict"), ("answer", "flexible"))
 
 
 def test_docs(n: int) -> list[dict]:
@@ -69,21 +69,16 @@ def generate(base_model: str, adapter: str | None, prompts: list[str], max_new_t
 
 
 def grade(docs: list[dict], replies: list[str]) -> dict[str, dict[str, float]]:
-    """``"metric/filter" -> {doc id: score}`` by the task pack's reply rule."""
+    """``"metric/view" -> {doc id: score}`` by the task pack's reply rule: what ``gsm8k_causal``'s
+    filters (``analyse``) and ``process_results`` give for each view of a reply."""
     from cec_eval.tasks.analysis import analyse
-    from cec_eval.tasks.metrics import is_correct
+    from cec_eval.tasks.metrics import process_results
 
     scores: dict[str, dict[str, float]] = {}
     for doc, reply in zip(docs, replies):
-        for metric, output, mode in GRADES:
-            r = analyse(reply, output, mode or "strict")
-            if metric == "format_compliance":
-                v = float(bool(r["compliant"]))
-            elif metric == "truncated":
-                v = float(bool(r["truncated"]))
-            else:
-                v = float(is_correct(doc, r))
-            scores.setdefault(f"{metric}/{mode or output}", {})[str(doc["id"])] = v
+        for output, mode in VIEWS:
+            for metric, v in process_results(doc, [analyse(reply, output, mode or "strict")]).items():
+                scores.setdefault(f"{metric}/{mode or output}", {})[str(doc["id"])] = float(v)
     return scores
 
 
