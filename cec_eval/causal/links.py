@@ -573,17 +573,21 @@ class LinkExtractor:
 
     BACKENDS = ("surface", "parser")
 
-    def __init__(self, backend: str = "surface", batch_size: int = 256, exclude: Iterable[str] = ()) -> None:
+    def __init__(self, backend: str = "surface", batch_size: int = 256, exclude: Iterable[str] = (),
+                 roles: bool = False) -> None:
         if backend not in self.BACKENDS:
             raise ValueError(f"unknown link backend {backend!r}; choose from {self.BACKENDS}")
         self.backend = backend
         self.batch_size = batch_size
+        #: read a link from argument structure (:mod:`.roles`) where a sentence has no connective;
+        #: needs the parser, which then runs only on those sentences
+        self.roles = bool(roles)
         #: spelled-out connective phrases left out of the lexicon (leave-one-family-out runs)
         self.exclude = frozenset(p.lower() for p in exclude)
 
     @property
     def name(self) -> str:
-        out = f"{self.backend}:{spacy_version(self.backend)}"
+        out = f"{self.backend}{'+roles' if self.roles else ''}:{spacy_version('parser' if self.roles else self.backend)}"
         return out + (f"-{len(self.exclude)}conn" if self.exclude else "")
 
     def __call__(self, sentence: str) -> list[CausalLink]:
@@ -598,12 +602,26 @@ class LinkExtractor:
         sentences = list(sentences)
         blank = _blank()
         if self.backend == "surface":
-            return [self._links(blank.tokenizer(s), blank) for s in sentences]
+            found = [self._links(blank.tokenizer(s), blank) for s in sentences]
+            if not self.roles:
+                return found
+            nlp = _parser()
+            todo = [k for k, (s, links) in enumerate(zip(sentences, found)) if not links and len(s) <= nlp.max_length]
+            for k, doc in zip(todo, nlp.pipe([sentences[k] for k in todo], batch_size=self.batch_size)):
+                found[k] = _role_links(doc)
+            return found
         nlp = _parser()
         short = [s for s in sentences if len(s) <= nlp.max_length]
         parsed = iter(nlp.pipe(short, batch_size=self.batch_size))
-        return [self._links(next(parsed), nlp) if len(s) <= nlp.max_length else self._links(blank.tokenizer(s), blank)
-                for s in sentences]
+        out = []
+        for s in sentences:
+            if len(s) > nlp.max_length:
+                out.append(self._links(blank.tokenizer(s), blank))
+                continue
+            doc = next(parsed)
+            links = self._links(doc, nlp)
+            out.append(links if links or not self.roles else _role_links(doc))
+        return out
 
     def _links(self, doc: "Doc", nlp) -> list[CausalLink]:
         conns = _drop_stranded(doc, _find_connectives(doc, nlp, self.exclude))
@@ -643,6 +661,18 @@ class LinkExtractor:
                            doc[e - 1].idx + len(doc[e - 1]))
             )
         return out
+
+
+def _role_links(doc: "Doc") -> list[CausalLink]:
+    """:func:`.roles.role_links` as :class:`CausalLink` s (the rule's name as the connective)."""
+    from .roles import role_links
+
+    out = []
+    for cause, effect, rule in role_links(doc):
+        cause, effect = _trim(cause), _trim(effect)
+        if _has_content(cause) and _has_content(effect):
+            out.append(CausalLink(_span_text(cause), _span_text(effect), rule))  # no connective: no offsets
+    return out
 
 
 def _span_text(tokens: list["Token"]) -> str:

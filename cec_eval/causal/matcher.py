@@ -72,12 +72,12 @@ class CausalMatcher:
     default_aggregation = DEFAULT_AGGREGATION
 
     def __init__(self, links: str = "surface", weight: float = DEFAULT_WEIGHT, penalty: float = DEFAULT_PENALTY,
-                 exclude: Sequence[str] = ()) -> None:
+                 exclude: Sequence[str] = (), roles: bool = False) -> None:
         if not 0.0 <= weight <= 1.0:
             raise ValueError(f"weight must be in [0, 1], got {weight}")
         if penalty < 0:
             raise ValueError(f"penalty must be >= 0, got {penalty}")
-        self.extractor = LinkExtractor(links, exclude=exclude)
+        self.extractor = LinkExtractor(links, exclude=exclude, roles=roles)
         self.weight = float(weight)
         self.penalty = float(penalty)
         self._links: dict[str, list[CausalLink]] = {}

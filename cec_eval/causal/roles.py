@@ -1,0 +1,206 @@
+"""Cause → effect links read from argument structure, for sentences that state a link without a
+connective ("Hail flattened the barley", "Having skipped breakfast, Tom felt faint", "The ferry
+stayed in port — fog had rolled in").
+
+The connective lexicon (:mod:`.links`) finds a link only where the sentence names the relation.
+Most explanations written without reference to that lexicon do not (about two in three of the
+blind sets' references), and then the variant fell back to plain cosine, which prefers a reversal
+in the reference's own words. These rules give such sentences a direction from their syntax
+(``en_core_web_sm`` dependency parse), each rule from a published account of how English encodes
+causation without a causal connective:
+
+* ``<subject>``: an active clause with a subject and an object or complement: the subject is the
+  cause, the predicate the effect. Dowty (1991, "Thematic proto-roles and argument selection")
+  lists *causing an event or change of state in another participant* among the Proto-Agent
+  entailments and *causally affected by another participant* among the Proto-Patient ones; his
+  argument-selection principle puts the Proto-Agent in subject position. Lexical and metaphorical
+  causatives ("flattened", "fuelled", "prevents", "cost us the cup") are all of this shape.
+* ``<agent>``: a passive with a *by*-phrase: the by-phrase is the demoted subject, so the cause.
+* ``<source>``: an intransitive predicate with a *from*-phrase ("came from missing breakfast",
+  "is crying from pain"): PropBank's ArgM-CAU and source arguments (Bonial et al. 2010, the
+  PropBank annotation guidelines §1.4) are introduced by "from" when they name the origin.
+* ``<adjunct>``: a fronted adverbial clause or phrase set off by a comma ("Having skipped
+  breakfast, B", "With the bridge closed, B", "In the wake of A, B", "By raising rates, B",
+  "When A, B") is the cause of the main clause, and a trailing *-ing* participle clause after a
+  comma ("A, flooding homes") or a trailing purpose infinitive ("A to stop B") is its effect.
+  Temporal adjuncts read causally follow the *post hoc* reading PDTB annotates as a second
+  Contingency.Cause sense on Temporal.Asynchronous connectives (PDTB 2.0 manual §3.3; "after",
+  "following", "once", "when"); "before" names the later event, so it is the effect. Adjuncts
+  opened by a PDTB Comparison (concession/contrast) or Expansion connective state no cause and
+  are skipped (:data:`NOT_CAUSAL`).
+* ``<order>``: two clauses joined only by a colon, semicolon or dash: the clause in the past
+  perfect happened first and is the cause (Reichenbach's reference time; the pluperfect marks
+  backward-shifted explanation, Lascarides & Asher 1993, "Temporal interpretation, discourse
+  relations and commonsense entailment"); with no tense cue, the clause after a colon or dash is
+  the explanation (Explanation is the default relation of a colon, Lascarides & Asher) and the
+  first clause of a semicolon pair is the cause (narrative order).
+
+Nominal causation ("the reason for B was A", "B was a consequence of A") is read from the noun
+naming the relation: FrameNet 1.7's Causation frame lists cause.n, reason.n, consequence.n,
+result.n and effect.n among its lexical units, with the cause or the effect as their complement.
+
+These links are weaker evidence than a connective, so :class:`~.links.LinkExtractor` only asks for
+them when a sentence has no connective link (``roles=True``).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from spacy.tokens import Doc, Span, Token
+
+#: openers of an adjunct that states no cause: PDTB 2.0 Comparison.Concession/Contrast and
+#: Expansion connectives that can open a fronted adverbial, and time/space prepositions whose
+#: object is a date or place ("In 2010, B"; handled by :func:`_is_setting`)
+NOT_CAUSAL = {"although", "though", "despite", "even", "while", "whereas", "unless", "until", "except", "instead",
+              "unlike", "like", "besides", "notwithstanding", "nevertheless", "however", "also", "still", "yet",
+              "according", "as", "for", "in addition", "apart", "rather", "whether", "than", "during", "throughout",
+              "meanwhile", "similarly", "likewise", "including", "regardless", "of", "about", "among", "between"}
+#: temporal markers whose own clause is the *later* event ("B before A" has B first)
+LATER = {"before", "until", "till"}
+#: FrameNet Causation nouns: the noun's complement (of/for/behind) is the effect for the first
+#: set, the cause for the second ("the reason for B was A"; "B was a consequence of A")
+CAUSE_NOUNS = {"reason", "cause", "source", "origin", "root", "trigger", "driver", "culprit"}
+EFFECT_NOUNS = {"result", "consequence", "effect", "outcome", "upshot", "product"}
+_SUBJ = {"nsubj", "csubj"}
+_OBJ = {"dobj", "ccomp", "xcomp", "oprd", "dative"}
+_SEPARATORS = {";", ":", "—", "–", "--"}
+_FINITE = {"VBD", "VBZ", "VBP", "MD"}
+
+
+def _ids(tok: "Token") -> set[int]:
+    return {t.i for t in tok.subtree}
+
+
+def _is_setting(tokens: list["Token"]) -> bool:
+    """A fronted phrase that only sets time or place ("In 2010", "On Monday", "In Paris", "Last
+    year"): no verb and its nouns are numbers, proper names or time words."""
+    if any(t.pos_ in ("VERB", "AUX") for t in tokens):
+        return False
+    nouns = [t for t in tokens if t.pos_ in ("NOUN", "PROPN", "NUM", "PRON")]
+    return not nouns or all(t.pos_ in ("PROPN", "NUM", "PRON") or t.like_num or t.ent_type_ in ("DATE", "TIME")
+                            or t.lower_ in _TIME_WORDS for t in nouns)
+
+
+_TIME_WORDS = {"year", "years", "day", "days", "week", "weeks", "month", "months", "morning", "evening", "night",
+               "afternoon", "time", "times", "moment", "century", "decade", "season", "summer", "winter", "spring",
+               "autumn", "weekend", "today", "yesterday", "hour", "hours", "minute", "minutes", "end", "beginning",
+               "start", "past", "future", "age", "period", "era", "case", "instance", "example", "fact", "general",
+               "short", "particular", "way", "addition", "contrast", "theory", "practice", "sense", "order", "view"}
+
+
+def _pluperfect(tokens: list["Token"]) -> bool:
+    return any(t.lower_ in ("had", "'d") and t.dep_ == "aux" and t.head.tag_ == "VBN" for t in tokens)
+
+
+def _finite(tokens: list["Token"]) -> bool:
+    return any(t.tag_ in _FINITE for t in tokens)
+
+
+def role_links(doc: "Doc") -> list[tuple[list["Token"], list["Token"], str]]:
+    """(cause tokens, effect tokens, rule) of each sentence of a parsed ``doc`` (at most one link
+    per sentence: the first rule that applies, in the order of the module docstring but with the
+    clause-joining punctuation first, since it spans two clauses)."""
+    out = []
+    for sent in doc.sents:
+        link = _sentence_link(sent)
+        if link is not None:
+            out.append(link)
+    return out
+
+
+def _sentence_link(sent: "Span"):
+    toks = list(sent)
+    # <order>: two clauses joined by ; : or a dash
+    for k, t in enumerate(toks):
+        if t.text in _SEPARATORS and 0 < k < len(toks) - 1:
+            left, right = toks[:k], [x for x in toks[k + 1:] if not x.is_punct or x.text not in ".!?"]
+            if _finite(left) and _finite(right):
+                lp, rp = _pluperfect(left), _pluperfect(right)
+                if lp != rp:
+                    return (left, right, "<order>") if lp else (right, left, "<order>")
+                if t.text == ";":
+                    return left, right, "<order>"
+                return right, left, "<order>"
+            break
+    root = sent.root
+    pred = root
+    if root.pos_ in ("NOUN", "PROPN"):  # "A storm surge swept over ...": a clause misparsed as a noun phrase
+        acl = [c for c in root.children if c.dep_ == "acl" and c.tag_ in ("VBD", "VBN")]
+        if not acl:
+            return None
+        pred = acl[0]
+    children = list(pred.children)
+    # <adjunct>: fronted adverbial clause or phrase, set off by a comma
+    for c in children:
+        if c.dep_ not in ("advcl", "prep", "npadvmod") or c.i > pred.i:
+            continue
+        ids = _ids(c)
+        end = max(ids)
+        if end + 1 >= len(c.doc) or c.doc[end + 1].text != ",":
+            continue
+        span = [c.doc[i] for i in sorted(ids)]
+        opener = _opener(span)
+        if opener in NOT_CAUSAL or _is_setting(span):
+            continue
+        rest = [t for t in sent if t.i not in ids and t.i != end + 1]
+        return (rest, span, "<adjunct>") if opener in LATER else (span, rest, "<adjunct>")
+    # trailing participle / purpose clause
+    for c in children:
+        if c.dep_ not in ("advcl", "xcomp") or c.i < pred.i:
+            continue
+        ids = _ids(c)
+        span = [c.doc[i] for i in sorted(ids)]
+        opener = _opener(span)
+        first = span[0]
+        comma = first.i > 0 and c.doc[first.i - 1].text == ","
+        if c.tag_ == "VBG" and comma and first.tag_ == "VBG":  # "A, flooding homes"
+            return [t for t in sent if t.i not in ids], span, "<adjunct>"
+        if c.dep_ == "advcl" and opener in ("to", "in order", "so as") and any(t.lower_ == "to" for t in span[:3]):
+            return [t for t in sent if t.i not in ids], span, "<adjunct>"  # "A to stop B": purpose
+        if c.dep_ == "advcl" and opener not in NOT_CAUSAL and any(t.dep_ in ("mark", "advmod") and t.i == first.i for t in span):
+            main = [t for t in sent if t.i not in ids]
+            return (main, span, "<adjunct>") if opener in LATER else (span, main, "<adjunct>")
+    subj = [c for c in children if c.dep_ in _SUBJ]
+    # nominal causation: "the reason for B was A", "B was a consequence of A"
+    if pred.lemma_ == "be" and subj:
+        attr = [c for c in children if c.dep_ in ("attr", "acomp")]
+        if attr:
+            s, a = subj[0], attr[0]
+            for noun, other in ((s, a), (a, s)):
+                comp = [p for p in noun.children if p.dep_ == "prep" and p.lower_ in ("of", "for", "behind")]
+                if noun.lemma_.lower() in CAUSE_NOUNS and comp:
+                    return [noun.doc[i] for i in sorted(_ids(other))], _pobj(comp[0]), "<noun>"
+                if noun.lemma_.lower() in EFFECT_NOUNS and comp:
+                    return _pobj(comp[0]), [noun.doc[i] for i in sorted(_ids(other))], "<noun>"
+        return None
+    # <agent>: passive with a by-phrase
+    agent = [c for c in children if c.dep_ == "agent"]
+    if agent and any(c.dep_ == "nsubjpass" for c in children):
+        cause = _pobj(agent[0])
+        if cause:
+            drop = _ids(agent[0])
+            return cause, [t for t in sent if t.i not in drop and not t.is_punct], "<agent>"
+    if subj and subj[0].tag_ not in ("WDT", "WP", "EX"):
+        sids = _ids(subj[0])
+        objs = [c for c in children if c.dep_ in _OBJ]
+        pred_toks = [t for t in sent if t.i not in sids and not (t.is_punct and t.i == sent.end - 1)]
+        if objs:  # <subject>
+            return [subj[0].doc[i] for i in sorted(sids)], pred_toks, "<subject>"
+        src = [c for c in children if c.dep_ == "prep" and c.lower_ == "from"]
+        if src and _pobj(src[0]):  # <source>
+            drop = _ids(src[0])
+            return _pobj(src[0]), [t for t in sent if t.i not in drop and not t.is_punct], "<source>"
+    return None
+
+
+def _opener(span: list["Token"]) -> str:
+    words = [t.lower_ for t in span[:2]]
+    if " ".join(words) in NOT_CAUSAL or " ".join(words) in ("in order", "so as"):
+        return " ".join(words)
+    return words[0] if words else ""
+
+
+def _pobj(prep: "Token") -> list["Token"]:
+    objs = [c for c in prep.children if c.dep_ in ("pobj", "pcomp")]
+    return [prep.doc[i] for i in sorted(set().union(*(_ids(o) for o in objs)))] if objs else []
