@@ -22,6 +22,15 @@ RULES = [
     ("The cause of the outage was a faulty cable.", ("a faulty cable", "<noun>", "the outage")),
     ("The roads iced over, as temperatures dropped.", ("temperatures dropped", "<adjunct>", "The roads iced over")),
     ("The ferry stayed in port; thick fog had rolled in.", ("thick fog had rolled", "<order>", "The ferry stayed in port")),
+    ("The longer the dough rests, the softer the bread becomes.",
+     ("The longer the dough rests", "<correlative>", "the softer the bread becomes")),
+    ("Salt is what keeps the roads clear.", ("Salt", "<cleft>", "keeps the roads clear")),
+    ("Engineers put the collapse down to corrosion.", ("corrosion", "<attribution>", "the collapse")),
+    ("The crash was attributed to driver fatigue.", ("driver fatigue", "<attribution>", "The crash")),
+    ("A price war followed the merger.", ("the merger", "<order>", "A price war followed")),
+    ("Economists argue that tariffs raise prices.", ("tariffs", "<subject>", "raise prices")),
+    ("Tariffs raise prices, economists say.", ("Tariffs", "<subject>", "raise prices")),
+    ("A fox got into the yard and killed the hens.", ("A fox got into the yard", "<order>", "killed the hens")),
 ]
 
 
@@ -91,3 +100,21 @@ def test_matcher_with_roles_reads_direction_without_a_connective():
     assert s[0] > s[1]
     plain = CECScorer(show_progress=False).score([para, rev], [ref, ref]).sym
     assert plain[0] < plain[1]  # the failure the roles fix
+
+
+@pytest.mark.slow
+def test_the_answer_to_a_why_question_is_the_cause():
+    """Real MiniLM: "Why B? A." states A -> B, so it matches "B because A" and not "A because B"."""
+    from cec_eval import CECScorer
+    from cec_eval.causal import CausalMatcher
+
+    matcher = CausalMatcher()
+    scorer = CECScorer(variant=matcher, show_progress=False)
+    ref = ["Why did the crops fail? The summer was dry."]
+    para, rev = "The crops failed because the summer was dry.", "The summer was dry because the crops failed."
+    s = scorer.score([para, rev], [ref, ref]).sym
+    assert s[0] > s[1]
+    # the answer's own link points back to the question, reversed: cause = the answer
+    sentences = scorer.split(ref[0])
+    links = matcher.text_links(sentences, scorer.embedder.encode(sentences))
+    assert set(links) == {0, 1}

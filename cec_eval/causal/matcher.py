@@ -57,6 +57,15 @@ DEFAULT_WEIGHT = 0.0
 DEFAULT_PENALTY = 1.0
 
 
+#: the connective of an implicit link with the previous sentence (roles.sequence_side)
+SEQUENCE = "<sequence>"
+
+
+def _why_question(sentence: str) -> bool:
+    words = sentence.lower().split()
+    return sentence.rstrip().endswith("?") and bool(words) and (words[0] == "why" or words[:2] == ["how", "come"])
+
+
 def _clause_form(span: str) -> str:
     """A span without its sentence-initial capital ("The plants died" and "the plants died" are
     one clause), so the same clause from "Because A, B" and "B because A" is embedded once.
@@ -98,7 +107,8 @@ class CausalMatcher:
         self.penalty = float(penalty)
         self._links: dict[str, list[CausalLink]] = {}
         self._spans: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # sentence -> (causes, effects), links inside it
-        # sentence -> [(cause vector or None, effect vector or None)]: links with a side in the previous sentence
+        # sentence -> [(cause vector or None, effect vector or None, implicit)]: links with a side in the
+        # previous sentence; implicit: a <sequence> link (no connective), reversed after a why-question
         self._open: dict[str, list[tuple[np.ndarray | None, np.ndarray | None]]] = {}
         self.stats = {"sentences": 0, "with_links": 0, "link_pairs": 0, "reversed_pairs": 0}
 
@@ -128,7 +138,7 @@ class CausalMatcher:
             inside = [link for link in links if not link.anaphoric]
             if inside:
                 self._spans[sentence] = (np.stack([vec(l.cause) for l in inside]), np.stack([vec(l.effect) for l in inside]))
-            back = [(vec(l.cause), vec(l.effect)) for l in links if l.anaphoric]
+            back = [(vec(l.cause), vec(l.effect), l.connective == SEQUENCE) for l in links if l.anaphoric]
             if back:
                 self._open[sentence] = back
 
@@ -168,9 +178,11 @@ class CausalMatcher:
                 out[i][1].extend(e)
             if i == 0:
                 continue
-            for c, e in self._open.get(s, ()):
+            for c, e, sequence in self._open.get(s, ()):
                 c = vectors[i - 1] if c is None else c
                 e = vectors[i - 1] if e is None else e
+                if sequence and _why_question(sentences[i - 1]):
+                    c, e = e, c  # "Why is the sky blue? Air scatters blue light.": the answer is the cause
                 for k in (i - 1, i):
                     out.setdefault(k, ([], []))
                     out[k][0].append(c)

@@ -32,6 +32,14 @@ causation without a causal connective:
   narrative order (the first is the cause) unless it is in the past perfect (then it is the cause):
   the same order and tense reading as ``<order>``, across a full stop (PDTB's implicit relations
   between adjacent sentences; Lascarides & Asher 1993 on Narration vs Explanation).
+* ``<correlative>``: "The higher A, the fewer B": the first clause (Culicover & Jackendoff 1999).
+* ``<cleft>``: "A is what keeps B up", "A is how bakers stop B": the focus of a wh-cleft is the cause.
+* ``<attribution>``: "put B down to A", "B is attributed to A" (PropBank attribute.01 and kin:
+  Arg2, what a thing is attributed to, is the cause); "B followed A" has the later event as subject
+  (PropBank follow.01), read post hoc. A reporting verb ("Economists argue that A raises B") is not
+  a cause: the link is read from the reported clause (PDTB attribution predicates).
+* ``<order>`` also joins two coordinated clauses ("A got in and knocked out B") in narrative order,
+  where the first has no object of its own (PDTB's implicit Result between conjoined clauses).
 * ``<order>``: two clauses joined only by a colon, semicolon or dash: the clause in the past
   perfect happened first and is the cause (Reichenbach's reference time; the pluperfect marks
   backward-shifted explanation, Lascarides & Asher 1993, "Temporal interpretation, discourse
@@ -68,6 +76,17 @@ NOT_CAUSAL = {"although", "though", "despite", "even", "while", "whereas", "unle
 CAUSE_NOUNS = {"reason", "cause", "source", "origin", "root", "trigger", "driver", "culprit"}
 EFFECT_NOUNS = {"result", "consequence", "effect", "outcome", "upshot", "product"}
 _SUBJ = {"nsubj", "csubj"}
+#: predicates of communication and propositional attitude, PDTB 2.0's attribution predicates
+#: (Prasad et al. 2007, "Attribution and its annotation in the Penn Discourse TreeBank"): their
+#: subject holds or reports the claim, so the link is read from the reported clause
+REPORTING = {"say", "tell", "report", "claim", "argue", "suggest", "think", "believe", "suspect", "expect", "estimate",
+             "find", "show", "conclude", "note", "explain", "warn", "insist", "predict", "fear", "know", "agree",
+             "assume", "reckon", "maintain", "state", "write", "reveal", "confirm", "say", "add", "feel", "hold"}
+#: PropBank rolesets whose Arg2 is what a thing is attributed to (attribute.01, ascribe.01,
+#: credit.01, blame.01 "blame X on Y", trace.02 "trace X to Y", put down "put X down to Y")
+ATTRIBUTION = {"attribute", "ascribe", "credit", "blame", "trace", "put", "chalk", "pin"}
+#: verbs whose subject is the later event (PropBank follow.01, succeed.02)
+LATER_SUBJECT = {"follow", "succeed"}
 _OBJ = {"dobj", "ccomp", "xcomp", "oprd", "dative"}
 _SEPARATORS = {";", ":", "—", "–", "--"}
 _FINITE = {"VBD", "VBZ", "VBP", "MD"}
@@ -139,6 +158,9 @@ def _sentence_link(sent: "Span"):
                     return left, right, "<order>"
                 return right, left, "<order>"
             break
+    link = _correlative(toks)
+    if link is not None:
+        return link
     root = sent.root
     pred = root
     subj_tokens: list = []
@@ -150,76 +172,126 @@ def _sentence_link(sent: "Span"):
             pred = acl[0]
             subj_tokens = [t for t in sent if t.i < pred.i]
     # in that misparse the clause's adjuncts hang from the noun
-    children = list(pred.children) + ([c for c in root.children if c.dep_ in ("advcl", "prep") and c.i > pred.i]
-                                      if pred is not root else [])
+    extra = [c for c in root.children if c.dep_ in ("advcl", "prep") and c.i > pred.i] if pred is not root else []
+    return _clause_link(pred, [t for t in sent if not (t.is_punct and t.i == sent.end - 1)], subj_tokens, extra)
+
+
+def _correlative(toks: list["Token"]):
+    """<correlative>: "The higher the price, the fewer people drive": the first clause is the
+    independent variable (Culicover & Jackendoff 1999, "The view from the periphery: the English
+    comparative correlative"), read as the cause."""
+    if len(toks) < 6 or toks[0].lower_ != "the" or toks[1].tag_ not in ("JJR", "RBR"):
+        return None
+    for k in range(2, len(toks) - 2):
+        if toks[k].text == "," and toks[k + 1].lower_ == "the" and toks[k + 2].tag_ in ("JJR", "RBR"):
+            return toks[:k], [t for t in toks[k + 1:] if not t.is_punct], "<correlative>"
+    return None
+
+
+def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"], extra: list["Token"]):
+    """The link of the clause headed by ``pred`` whose tokens are ``scope``."""
+    doc = pred.doc
+    children = list(pred.children) + extra
+    inside = {t.i for t in scope}
+    rest_of = lambda ids: [t for t in scope if t.i not in ids]  # noqa: E731
+    # a reported clause ("Economists argue that A raises B", "A raises B, economists say"): the
+    # speaker is not a cause; the link is the reported clause's (PDTB attribution predicates)
+    if pred.lemma_.lower() in REPORTING:
+        reported = [c for c in children if c.dep_ in ("ccomp", "parataxis") and any(x.dep_ in _SUBJ | {"nsubjpass"} for x in c.children)]
+        if reported:
+            c = reported[0]
+            return _clause_link(c, [t for t in scope if t.i in _ids(c) and t.dep_ != "mark"], [], [])
     # <adjunct>: fronted adverbial clause or phrase, set off by a comma
     for c in children:
         if c.dep_ not in ("advcl", "prep", "npadvmod") or c.i > pred.i:
             continue
         ids = _ids(c)
         end = max(ids)
-        if end + 1 >= len(c.doc) or c.doc[end + 1].text != ",":
+        if end + 1 >= len(doc) or doc[end + 1].text != "," or not ids <= inside:
             continue
-        span = [c.doc[i] for i in sorted(ids)]
+        span = [doc[i] for i in sorted(ids)]
         opener = _opener(span)
         if opener in NOT_CAUSAL or _is_setting(span):
             continue
-        rest = [t for t in sent if t.i not in ids and t.i != end + 1]
-        return _unmarked(span), rest, "<adjunct>"
+        return _unmarked(span), rest_of(ids | {end + 1}), "<adjunct>"
     # trailing participle / purpose clause
     for c in children:
         if c.dep_ not in ("advcl", "xcomp") or c.i < pred.i:
             continue
         ids = _ids(c)
-        span = [c.doc[i] for i in sorted(ids)]
+        span = [doc[i] for i in sorted(ids)]
         opener = _opener(span)
         first = span[0]
-        comma = first.i > 0 and c.doc[first.i - 1].text == ","
+        comma = first.i > 0 and doc[first.i - 1].text == ","
         if c.tag_ == "VBG" and comma and first.tag_ == "VBG":  # "A, flooding homes"
-            return [t for t in sent if t.i not in ids], span, "<adjunct>"
+            return rest_of(ids), span, "<adjunct>"
         if c.dep_ == "advcl" and opener in ("to", "in order", "so as") and any(t.lower_ == "to" for t in span[:3]):
-            return [t for t in sent if t.i not in ids], span, "<adjunct>"  # "A to stop B": purpose
+            return rest_of(ids), span, "<adjunct>"  # "A to stop B": purpose
         if c.dep_ == "advcl" and opener not in NOT_CAUSAL and any(t.dep_ in ("mark", "advmod") and t.i == first.i for t in span):
-            return _unmarked(span), [t for t in sent if t.i not in ids], "<adjunct>"
+            return _unmarked(span), rest_of(ids), "<adjunct>"
     subj = [c for c in children if c.dep_ in _SUBJ]
+    objs = [c for c in children if c.dep_ in _OBJ]
+    src = [c for c in children if c.dep_ == "prep" and c.lower_ == "from"]
     if subj_tokens:
-        objs = [c for c in children if c.dep_ in _OBJ]
-        src = [c for c in children if c.dep_ == "prep" and c.lower_ == "from"]
         if objs:
-            return subj_tokens, [t for t in sent if t.i >= pred.i and not t.is_punct], "<subject>"
+            return subj_tokens, [t for t in scope if t.i >= pred.i], "<subject>"
         if src and _pobj(src[0]):
-            drop = _ids(src[0])
-            return _pobj(src[0]), [t for t in sent if t.i not in drop and not t.is_punct], "<source>"
+            return _pobj(src[0]), rest_of(_ids(src[0])), "<source>"
         return None
+    lemma = pred.lemma_.lower()
+    # "A is what keeps B up" / "A is how bakers stop B": a wh-cleft; its focus is the cause
+    if lemma == "be" and subj:
+        wh = [c for c in children if c.dep_ in ("attr", "ccomp", "acomp") and any(x.lower_ in ("what", "how") for x in c.subtree)]
+        if wh and subj[0].lower_ not in ("what", "how") and not any(x.lower_ in ("what", "how") for x in subj[0].subtree):
+            ids = _ids(wh[0])
+            return [doc[i] for i in sorted(_ids(subj[0]))], [t for t in scope if t.i in ids and t.lower_ not in ("what", "how")], "<cleft>"
     # nominal causation: "the reason for B was A", "B was a consequence of A"
-    if pred.lemma_ == "be" and subj:
+    if lemma == "be" and subj:
         attr = [c for c in children if c.dep_ in ("attr", "acomp")]
         if attr:
             s, a = subj[0], attr[0]
             for noun, other in ((s, a), (a, s)):
                 comp = [p for p in noun.children if p.dep_ == "prep" and p.lower_ in ("of", "for", "behind")]
                 if noun.lemma_.lower() in CAUSE_NOUNS and comp:
-                    return [noun.doc[i] for i in sorted(_ids(other))], _pobj(comp[0]), "<noun>"
+                    return [doc[i] for i in sorted(_ids(other))], _pobj(comp[0]), "<noun>"
                 if noun.lemma_.lower() in EFFECT_NOUNS and comp:
-                    return _pobj(comp[0]), [noun.doc[i] for i in sorted(_ids(other))], "<noun>"
+                    return _pobj(comp[0]), [doc[i] for i in sorted(_ids(other))], "<noun>"
         return None
-    # <agent>: passive with a by-phrase
+    passive = any(c.dep_ == "nsubjpass" for c in children)
     agent = [c for c in children if c.dep_ == "agent"]
-    if agent and any(c.dep_ == "nsubjpass" for c in children):
+    # <attribution>: "Doctors put her headaches down to stress", "The dimming is attributed to dust":
+    # the thing attributed is the effect, what it is attributed to the cause
+    if lemma in ATTRIBUTION:
+        near = children + [g for c in children if c.dep_ in ("prt", "advmod") for g in c.children]  # "put X down to Y"
+        to = [c for c in near if c.dep_ in ("prep", "dative") and c.lower_ in ("to", "on") and _pobj(c)]
+        thing = [c for c in children if c.dep_ in ("dobj", "nsubjpass")] or subj  # "B traces back to A"
+        if to and thing:
+            return _pobj(to[0]), [doc[i] for i in sorted(_ids(thing[0]))], "<attribution>"
+    # "B followed A" / "A was followed by B": the later event is the subject (PropBank follow.01:
+    # Arg1 the follower, Arg2 the thing followed); read post hoc like the temporal adjuncts
+    if lemma in LATER_SUBJECT:
+        if passive and agent and _pobj(agent[0]):
+            return rest_of(_ids(agent[0])), _pobj(agent[0]), "<order>"
+        if objs and subj:
+            return [doc[i] for i in sorted(_ids(objs[0]))], rest_of(_ids(objs[0])), "<order>"
+    # two coordinated clauses, the first without an object ("A squirrel got into the substation and
+    # knocked out the power", "Iniesta scored, and that goal won the cup"): narrative order, as <order>
+    conj = [c for c in children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX") and c.i > pred.i]
+    if conj and not objs and not agent and any(x.lower_ == "and" and pred.i < x.i < conj[0].i for x in children):
+        ids = _ids(conj[0])
+        first = [t for t in scope if t.i not in ids and not (t.i < conj[0].i and t.lower_ == "and" and t.head is pred)]
+        return first, [t for t in scope if t.i in ids], "<order>"
+    # <agent>: passive with a by-phrase
+    if agent and passive:
         cause = _pobj(agent[0])
         if cause:
-            drop = _ids(agent[0])
-            return cause, [t for t in sent if t.i not in drop and not t.is_punct], "<agent>"
+            return cause, rest_of(_ids(agent[0])), "<agent>"
     if subj and subj[0].tag_ not in ("WDT", "WP", "EX"):
         sids = _ids(subj[0])
-        objs = [c for c in children if c.dep_ in _OBJ]
-        pred_toks = [t for t in sent if t.i not in sids and not (t.is_punct and t.i == sent.end - 1)]
         if objs:  # <subject>
-            return [subj[0].doc[i] for i in sorted(sids)], pred_toks, "<subject>"
-        src = [c for c in children if c.dep_ == "prep" and c.lower_ == "from"]
+            return [doc[i] for i in sorted(sids)], rest_of(sids), "<subject>"
         if src and _pobj(src[0]):  # <source>
-            drop = _ids(src[0])
-            return _pobj(src[0]), [t for t in sent if t.i not in drop and not t.is_punct], "<source>"
+            return _pobj(src[0]), rest_of(_ids(src[0])), "<source>"
     return None
 
 
