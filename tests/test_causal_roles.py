@@ -31,6 +31,9 @@ RULES = [
     ("Economists argue that tariffs raise prices.", ("tariffs", "<subject>", "raise prices")),
     ("Tariffs raise prices, economists say.", ("Tariffs", "<subject>", "raise prices")),
     ("A fox got into the yard and killed the hens.", ("A fox got into the yard", "<order>", "killed the hens")),
+    ("Volcanic ash filled the sky, which cooled the planet.", ("Volcanic ash filled the sky", "<adjunct>", "cooled the planet")),
+    ("The train was late, and the snow was to blame.", ("the snow was to blame", "<attribution>", "The train was late")),
+    ("The shortage of nurses is attributable to low pay.", ("low pay", "<attribution>", "The shortage of nurses")),
 ]
 
 
@@ -68,6 +71,7 @@ def test_connective_links_come_first_and_roles_are_off_by_default():
     "Although it rained, the match went ahead.",  # concession: no cause
     "Before the storm arrived, the farmers brought in the harvest.",  # the later event: not a cause
     "In 2010, the company opened a factory.",  # a time setting
+    "He bought a car, which was red.",  # a relative clause that describes, not a result
 ])
 def test_no_adjunct_link_for_concession_time_setting_or_before(sentence):
     (links,) = LinkExtractor(roles=True).extract([sentence])

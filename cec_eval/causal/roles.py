@@ -34,7 +34,8 @@ causation without a causal connective:
   between adjacent sentences; Lascarides & Asher 1993 on Narration vs Explanation).
 * ``<correlative>``: "The higher A, the fewer B": the first clause (Culicover & Jackendoff 1999).
 * ``<cleft>``: "A is what keeps B up", "A is how bakers stop B": the focus of a wh-cleft is the cause.
-* ``<attribution>``: "put B down to A", "B is attributed to A" (PropBank attribute.01 and kin:
+* ``<attribution>``: "put B down to A", "B is attributed / attributable to A", "A is to blame for
+  B", "B, and A was to blame" (PropBank attribute.01 and kin:
   Arg2, what a thing is attributed to, is the cause); "B followed A" has the later event as subject
   (PropBank follow.01), read post hoc. A reporting verb ("Economists argue that A raises B") is not
   a cause: the link is read from the reported clause (PDTB attribution predicates).
@@ -229,9 +230,23 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
             return rest_of(ids), span, "<adjunct>"  # "A to stop B": purpose
         if c.dep_ == "advcl" and opener not in NOT_CAUSAL and any(t.dep_ in ("mark", "advmod") and t.i == first.i for t in span):
             return _unmarked(span), rest_of(ids), "<adjunct>"
+    # ", which B": a sentential relative after a comma ("Ash filled the sky, which cooled the planet");
+    # what the clause before it states brings about the relative clause
+    for t in scope:
+        if t.dep_ == "relcl" and t.i > pred.i and t.pos_ == "VERB":  # not "a car, which was red"
+            ids = _ids(t)
+            first = doc[min(ids)]
+            if first.lower_ == "which" and first.i > 0 and doc[first.i - 1].text == ",":
+                return [x for x in scope if x.i < first.i - 1], [x for x in scope if x.i in ids and x.i != first.i], "<adjunct>"
     subj = [c for c in children if c.dep_ in _SUBJ]
     objs = [c for c in children if c.dep_ in _OBJ]
     src = [c for c in children if c.dep_ == "prep" and c.lower_ == "from"]
+    if subj and _to_blame(pred):
+        # "A is to blame for B" (and "B happened, and A was to blame": see the coordination rule)
+        blame = [c for c in pred.subtree if c.lemma_ == "blame"][0]
+        target = [c for c in blame.children if c.dep_ == "prep" and c.lower_ == "for" and _pobj(c)]
+        if target:
+            return [doc[i] for i in sorted(_ids(subj[0]))], _pobj(target[0]), "<attribution>"
     if subj_tokens:
         if objs:
             return subj_tokens, [t for t in scope if t.i >= pred.i], "<subject>"
@@ -239,6 +254,11 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
             return _pobj(src[0]), rest_of(_ids(src[0])), "<source>"
         return None
     lemma = pred.lemma_.lower()
+    blamed = [c for c in children if c.dep_ == "conj" and _to_blame(c) and c.i > pred.i]
+    if blamed:  # "B happened, and A was to blame": A, the one to blame, is the cause
+        ids = _ids(blamed[0])
+        return ([t for t in scope if t.i in ids],
+                [t for t in scope if t.i not in ids and not (t.lower_ == "and" and t.head is pred)], "<attribution>")
     # "A is what keeps B up" / "A is how bakers stop B": a wh-cleft; its focus is the cause
     if lemma == "be" and subj:
         wh = [c for c in children if c.dep_ in ("attr", "ccomp", "acomp") and any(x.lower_ in ("what", "how") for x in c.subtree)]
@@ -248,6 +268,10 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
     # nominal causation: "the reason for B was A", "B was a consequence of A"
     if lemma == "be" and subj:
         attr = [c for c in children if c.dep_ in ("attr", "acomp")]
+        if attr and attr[0].lemma_.lower() == "attributable":  # "B is attributable to A"
+            to = [c for c in attr[0].children if c.dep_ == "prep" and c.lower_ == "to" and _pobj(c)]
+            if to:
+                return _pobj(to[0]), [doc[i] for i in sorted(_ids(subj[0]))], "<attribution>"
         if attr:
             s, a = subj[0], attr[0]
             for noun, other in ((s, a), (a, s)):
@@ -293,6 +317,11 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
         if src and _pobj(src[0]):  # <source>
             return _pobj(src[0]), rest_of(_ids(src[0])), "<source>"
     return None
+
+
+def _to_blame(pred: "Token") -> bool:
+    """ "A is/was to blame": a responsibility predicate whose subject is the cause."""
+    return pred.lemma_ == "be" and any(c.lemma_ == "blame" and c.dep_ == "xcomp" for c in pred.children)
 
 
 def _opener(span: list["Token"]) -> str:
