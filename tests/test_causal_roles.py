@@ -122,3 +122,13 @@ def test_the_answer_to_a_why_question_is_the_cause():
     sentences = scorer.split(ref[0])
     links = matcher.text_links(sentences, scorer.embedder.encode(sentences))
     assert set(links) == {0, 1}
+
+
+def test_a_very_long_sentence_is_not_parsed_for_roles():
+    """A 1.1-million-character run-on text has no connective; it gets no argument-structure link
+    (a parse would need gigabytes) and is scored as plain CEC scores it."""
+    from cec_eval.causal.links import ROLES_MAX_CHARS
+
+    long = "The ground was wet and " + "it rained and " * 80_000 + "the sky was grey."
+    assert len(long) > 1_000_000 > ROLES_MAX_CHARS
+    assert LinkExtractor(roles=True).extract([long]) == [[]]

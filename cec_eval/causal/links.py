@@ -568,6 +568,11 @@ def _parser_link(doc: "Doc", kind: str, s: int, e: int) -> tuple[set[int], set[i
     return None
 
 
+#: longest "sentence" read for its argument structure: a parse costs memory with length (about a
+#: gigabyte per 100,000 characters), and a run-on text that long has no single clause structure
+ROLES_MAX_CHARS = 5_000
+
+
 class LinkExtractor:
     """Extracts :class:`CausalLink` lists from sentences, batched with ``nlp.pipe``."""
 
@@ -606,7 +611,7 @@ class LinkExtractor:
             if not self.roles:
                 return found
             nlp = _parser()
-            todo = [k for k, (s, links) in enumerate(zip(sentences, found)) if not links and len(s) <= nlp.max_length]
+            todo = [k for k, (s, links) in enumerate(zip(sentences, found)) if not links and len(s) <= ROLES_MAX_CHARS]
             for k, doc in zip(todo, nlp.pipe([sentences[k] for k in todo], batch_size=self.batch_size)):
                 found[k] = _role_links(doc)
             return found
@@ -620,7 +625,7 @@ class LinkExtractor:
                 continue
             doc = next(parsed)
             links = self._links(doc, nlp)
-            out.append(links if links or not self.roles else _role_links(doc))
+            out.append(links if links or not self.roles or len(s) > ROLES_MAX_CHARS else _role_links(doc))
         return out
 
     def _links(self, doc: "Doc", nlp) -> list[CausalLink]:
