@@ -82,7 +82,7 @@ _SUBJ = {"nsubj", "csubj"}
 #: subject holds or reports the claim, so the link is read from the reported clause
 REPORTING = {"say", "tell", "report", "claim", "argue", "suggest", "think", "believe", "suspect", "expect", "estimate",
              "find", "show", "conclude", "note", "explain", "warn", "insist", "predict", "fear", "know", "agree",
-             "assume", "reckon", "maintain", "state", "write", "reveal", "confirm", "say", "add", "feel", "hold"}
+             "assume", "reckon", "maintain", "state", "write", "reveal", "confirm", "add", "feel", "hold"}
 #: PropBank rolesets whose Arg2 is what a thing is attributed to (attribute.01, ascribe.01,
 #: credit.01, blame.01 "blame X on Y", trace.02 "trace X to Y", put down "put X down to Y")
 ATTRIBUTION = {"attribute", "ascribe", "credit", "blame", "trace", "put", "chalk", "pin"}
