@@ -670,7 +670,7 @@ class LinkExtractor:
 
 def _role_links(doc: "Doc") -> list[CausalLink]:
     """:func:`.roles.role_links` as :class:`CausalLink` s (the rule's name as the connective)."""
-    from .roles import role_links, sequence_side
+    from .roles import SEQUENCE, role_links, sequence_side
 
     out = []
     for cause, effect, rule in role_links(doc):
@@ -684,7 +684,7 @@ def _role_links(doc: "Doc") -> list[CausalLink]:
         toks = _trim(list(doc))
         if side and _has_content(toks):
             text = _span_text(toks)
-            out.append(CausalLink(text if side == "cause" else "", text if side == "effect" else "", "<sequence>",
+            out.append(CausalLink(text if side == "cause" else "", text if side == "effect" else "", SEQUENCE,
                                   anaphoric="effect" if side == "cause" else "cause"))
     return out
 

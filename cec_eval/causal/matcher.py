@@ -38,6 +38,7 @@ import numpy as np
 
 from ..align import cosine_matrix
 from .links import CausalLink, LinkExtractor
+from .roles import SEQUENCE
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..embed import Embedder
@@ -55,10 +56,6 @@ DEFAULT_AGGREGATION = "mean"
 #: penalty for links matched reversed (docs/causal_cec.md)
 DEFAULT_WEIGHT = 0.0
 DEFAULT_PENALTY = 1.0
-
-
-#: the connective of an implicit link with the previous sentence (roles.sequence_side)
-SEQUENCE = "<sequence>"
 
 
 def _why_question(sentence: str) -> bool:
@@ -109,7 +106,7 @@ class CausalMatcher:
         self._spans: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # sentence -> (causes, effects), links inside it
         # sentence -> [(cause vector or None, effect vector or None, implicit)]: links with a side in the
         # previous sentence; implicit: a <sequence> link (no connective), reversed after a why-question
-        self._open: dict[str, list[tuple[np.ndarray | None, np.ndarray | None]]] = {}
+        self._open: dict[str, list[tuple[np.ndarray | None, np.ndarray | None, bool]]] = {}
         self.stats = {"sentences": 0, "with_links": 0, "link_pairs": 0, "reversed_pairs": 0}
 
     @property

@@ -134,6 +134,10 @@ def role_links(doc: "Doc") -> list[tuple[list["Token"], list["Token"], str]]:
     return out
 
 
+#: the rule name (CausalLink.connective) of an implicit link with the previous sentence
+SEQUENCE = "<sequence>"
+
+
 def sequence_side(doc: "Doc") -> str:
     """For a sentence with no link of its own, which side of an implicit link with the *previous*
     sentence it is: ``"effect"`` (narrative order: "Someone left the gate open. The dog got out.")
