@@ -171,10 +171,10 @@ def test_lexicon_is_the_sourced_file_plus_a_tagged_supplement():
         sourced = {r["phrase"]: r for r in csv.DictReader(f, delimiter="\t")}
     provenance = (data / "CONNECTIVES_PROVENANCE.md").read_text(encoding="utf-8")
     for phrase, direction, source in links.LEXICON:
-        if source in {"PDTB-MINOR", "ALTLEX", "VERBS", "EIDOS"}:
+        if source in {"PDTB-MINOR", "ALTLEX", "VERBS", "EIDOS", "DICT", "NOTATION"}:
             assert phrase not in sourced, f"{phrase!r} is sourced; it should not also be a supplement"
-            if source == "EIDOS":
-                assert "### `EIDOS`" in provenance
+            if source in {"EIDOS", "DICT", "NOTATION"}:
+                assert f"### `{source}`" in provenance
         else:
             assert sourced[phrase]["direction"] == direction and sourced[phrase]["source"] == source
             assert f"`{source}`" in provenance  # every source key is cited
@@ -261,3 +261,32 @@ def test_issue_16_round_4_kinds_on_the_surface_backend():
     assert LinkExtractor("surface").extract(["Then, and so it's likely that the match was off.",
                                              "It was such unpleasant content, that it was a shame."]) == [
         [CausalLink("", "it's likely that the match was off", "so", 10, 12, "cause")], []]
+
+
+# -- causal-v4 (round 6): copular and dictionary phrases, notation, noun and participle guards ------
+@pytest.mark.parametrize("sentence, expected", [
+    ("Cheap fuel is why the roads are so busy.", ("Cheap fuel", "is why", "the roads are so busy")),
+    ("Most of the delays were down to the signals.", ("the signals", "were down to", "Most of the delays")),
+    ("The result was that the river rose.", ("", "the result was that", "the river rose")),
+    ("Drought → crop failure → famine.", ("Drought", "→", "crop failure")),
+    ("Low rates -> cheap loans.", ("Low rates", "->", "cheap loans")),
+    ("Effect: the pump stopped.", ("", "effect:", "the pump stopped")),
+    ("A worn seal accounts for the leak.", ("A worn seal", "accounts for", "the leak")),
+])
+def test_round6_phrases_give_cause_and_effect(sentence, expected):
+    links = LinkExtractor().extract([sentence])[0]
+    assert (links[0].cause, links[0].connective, links[0].effect) == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "The fire was started by a spark from the grill.",  # "spark" after a determiner is a noun
+    "Bread made with rye keeps longer.",  # a participle, not causative "make"
+    "The shed was made bigger by the builder.",  # passive "make": read from the by-phrase (roles)
+    "Exports account for a third of the economy.",  # a share, not a cause
+    "She has lived here since June.",  # temporal "since"
+    "The plan was so simple it was that good.",  # a verb between "so" and "that"
+    "The effect: nobody knows.",  # a label opens its sentence; "The effect:" is prose
+])
+def test_round6_guards_keep_non_causal_readings_out(sentence):
+    links = LinkExtractor().extract([sentence])[0]
+    assert links == [], (sentence, links)

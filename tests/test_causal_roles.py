@@ -34,6 +34,17 @@ RULES = [
     ("Volcanic ash filled the sky, which cooled the planet.", ("Volcanic ash filled the sky", "<adjunct>", "cooled the planet")),
     ("The train was late, and the snow was to blame.", ("the snow was to blame", "<attribution>", "The train was late")),
     ("The shortage of nurses is attributable to low pay.", ("low pay", "<attribution>", "The shortage of nurses")),
+    # causal-v4 (round 6)
+    ("The bridge stayed shut all week, weakened by the flood.",
+     ("the flood", "<agent>", "The bridge stayed shut all week")),
+    ("The lawn was scorched from the drought.", ("the drought", "<source>", "The lawn was scorched")),
+    ("The sailors stayed ashore, for a gale was blowing.", ("a gale was blowing", "<adjunct>", "The sailors stayed ashore")),
+    ("It was the frost that cracked the pipes.", ("the frost", "<cleft>", "cracked the pipes")),
+    ("The reason the shop closed is that the rent doubled.", ("the rent doubled", "<noun>", "the shop closed")),
+    ("One effect of the tax is that smokers buy abroad.", ("the tax", "<noun>", "smokers buy abroad")),
+    ("The strike was the spark for the protests.", ("The strike", "<noun>", "the protests")),
+    ("Critics blamed the new timetable for the delays.", ("the new timetable", "<attribution>", "the delays")),
+    ("Investors hold the central bank responsible for the crash.", ("the central bank", "<attribution>", "the crash")),
 ]
 
 
@@ -132,3 +143,27 @@ def test_a_very_long_sentence_is_not_parsed_for_roles():
     long = "The ground was wet and " + "it rained and " * 80_000 + "the sky was grey."
     assert len(long) > 1_000_000 > ROLES_MAX_CHARS
     assert LinkExtractor(roles=True).extract([long]) == [[]]
+
+
+def test_a_causal_noun_without_complement_points_to_the_previous_sentence():
+    (lead,), (lag,) = LinkExtractor(roles=True).extract(["Cheap loans are the main driver.", "Job losses were the result."])
+    assert (lead.cause, lead.effect, lead.anaphoric) == ("Cheap loans", "", "effect")
+    assert (lag.cause, lag.effect, lag.anaphoric) == ("", "Job losses", "cause")
+
+
+def test_a_hyphenated_causal_compound_is_a_link_and_association_is_not():
+    found = LinkExtractor(roles=True).extract(["The vet said it was heat-induced stress.",
+                                               "The vet said it was age-related stress."])
+    assert [_triple(x) for x in found[0]] == [("heat", "<compound>", "stress")]
+    assert all(x.connective != "<compound>" for x in found[1])
+
+
+@pytest.mark.parametrize("sentence, reversed_sentence", [
+    ("The bridge stayed shut all week, weakened by the flood.", "The flood stayed high all week, fed by the shut bridge."),
+    ("It was the frost that cracked the pipes.", "It was the pipes that cracked the frost."),
+    ("Critics blamed the new timetable for the delays.", "Critics blamed the delays for the new timetable."),
+])
+def test_new_rules_swap_with_the_roles(sentence, reversed_sentence):
+    (a,), (b,) = LinkExtractor(roles=True).extract([sentence, reversed_sentence])
+    assert a.connective == b.connective
+    assert a.cause.lower().split()[-1] in b.effect.lower() and b.cause.lower().split()[-1] in a.effect.lower()

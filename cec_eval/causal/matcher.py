@@ -60,6 +60,8 @@ DEFAULT_PENALTY = 1.0
 
 def _why_question(sentence: str) -> bool:
     words = sentence.lower().split()
+    if words and words[0] in ("q:", "q.", "question:"):  # "Q: Why was my train cancelled?"
+        words = words[1:]
     return sentence.rstrip().endswith("?") and bool(words) and (words[0] == "why" or words[:2] == ["how", "come"])
 
 

@@ -74,7 +74,8 @@ NOT_CAUSAL = {"although", "though", "despite", "even", "while", "whereas", "unle
               "before", "until", "till"}
 #: FrameNet Causation nouns: the noun's complement (of/for/behind) is the effect for the first
 #: set, the cause for the second ("the reason for B was A"; "B was a consequence of A")
-CAUSE_NOUNS = {"reason", "cause", "source", "origin", "root", "trigger", "driver", "culprit"}
+CAUSE_NOUNS = {"reason", "cause", "source", "origin", "root", "trigger", "driver", "culprit", "spark", "factor", "catalyst",
+               "contributor"}
 EFFECT_NOUNS = {"result", "consequence", "effect", "outcome", "upshot", "product"}
 _SUBJ = {"nsubj", "csubj"}
 #: predicates of communication and propositional attitude, PDTB 2.0's attribution predicates
@@ -88,6 +89,7 @@ REPORTING = {"say", "tell", "report", "claim", "argue", "suggest", "think", "bel
 ATTRIBUTION = {"attribute", "ascribe", "credit", "blame", "trace", "put", "chalk", "pin"}
 #: verbs whose subject is the later event (PropBank follow.01, succeed.02)
 LATER_SUBJECT = {"follow", "succeed"}
+_RESPONSIBLE = {"responsible", "accountable", "liable"}
 _OBJ = {"dobj", "ccomp", "xcomp", "oprd", "dative"}
 _SEPARATORS = {";", ":", "—", "–", "--"}
 _FINITE = {"VBD", "VBZ", "VBP", "MD"}
@@ -131,6 +133,32 @@ def role_links(doc: "Doc") -> list[tuple[list["Token"], list["Token"], str]]:
         link = _sentence_link(sent)
         if link is not None:
             out.append(link)
+        out += _compound_links(sent)
+    return out
+
+
+#: participles that make a hyphenated compound causal ("stress-induced insomnia", "storm-driven
+#: surge"): the FrameNet Causation / EIDOS verbs of :mod:`.links` in their passive participle form;
+#: "related" and "linked" state association, not cause, and are left out
+COMPOUND_PARTICIPLES = {"induced", "caused", "driven", "triggered", "fuelled", "fueled", "generated", "provoked",
+                        "produced", "powered", "sparked", "led", "borne", "inflicted"}
+
+
+def _compound_links(sent: "Span") -> list:
+    """<compound>: "A-induced B": the compound's first part is the cause of the noun it modifies
+    (the participle's demoted agent, as in the by-passive "B induced by A")."""
+    out = []
+    for t in sent:
+        if t.lower_ not in COMPOUND_PARTICIPLES or t.i - sent.start < 2 or t.dep_ not in ("amod", "compound"):
+            continue
+        hyphen = t.doc[t.i - 1]
+        if hyphen.text not in ("-", "‐") or hyphen.whitespace_ or t.doc[t.i - 2].whitespace_:
+            continue
+        first = t.doc[t.i - 2]
+        cause = [x for x in first.subtree if x.i < hyphen.i and x.i >= sent.start]
+        effect = [x for x in t.head.subtree if x.i not in _ids(t) and x.i >= sent.start]
+        if cause and effect:
+            out.append((cause, effect, "<compound>"))
     return out
 
 
@@ -230,6 +258,11 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
         comma = first.i > 0 and doc[first.i - 1].text == ","
         if c.tag_ == "VBG" and comma and first.tag_ == "VBG":  # "A, flooding homes"
             return rest_of(ids), span, "<adjunct>"
+        by = [x for x in c.children if x.dep_ == "agent" and _pobj(x)]
+        if c.tag_ == "VBN" and comma and by:
+            # "B, brought down by A" / "B, powered by A": the by-phrase of a passive participle
+            # clause is its demoted subject, the cause of what the main clause states
+            return _pobj(by[0]), rest_of(ids), "<agent>"
         if c.dep_ == "advcl" and opener in ("to", "in order", "so as") and any(t.lower_ == "to" for t in span[:3]):
             return rest_of(ids), span, "<adjunct>"  # "A to stop B": purpose
         if c.dep_ == "advcl" and opener not in NOT_CAUSAL and any(t.dep_ in ("mark", "advmod") and t.i == first.i for t in span):
@@ -245,6 +278,10 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
     subj = [c for c in children if c.dep_ in _SUBJ]
     objs = [c for c in children if c.dep_ in _OBJ]
     src = [c for c in children if c.dep_ == "prep" and c.lower_ == "from"]
+    if subj and pred.lemma_ in _RESPONSIBLE:  # "hold [the bank responsible for B]": a small clause
+        target = [c for c in children if c.dep_ == "prep" and c.lower_ == "for" and _pobj(c)]
+        if target:
+            return [doc[i] for i in sorted(_ids(subj[0]))], _pobj(target[0]), "<attribution>"
     if subj and _to_blame(pred):
         # "A is to blame for B" (and "B happened, and A was to blame": see the coordination rule)
         blame = [c for c in pred.subtree if c.lemma_ == "blame"][0]
@@ -263,6 +300,17 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
         ids = _ids(blamed[0])
         return ([t for t in scope if t.i in ids],
                 [t for t in scope if t.i not in ids and not (t.lower_ == "and" and t.head is pred)], "<attribution>")
+    # "It was A that set B in motion": an it-cleft; its focus is the subject of the relative clause,
+    # read as <subject> when that clause has an object
+    if lemma == "be" and subj and subj[0].lower_ == "it":
+        focus = [c for c in children if c.dep_ in ("attr", "acomp")]
+        rel = [(f, r) for f in focus for r in f.subtree if r.dep_ == "relcl" and any(x.dep_ in _OBJ for x in r.children)
+               and any(x.dep_ == "nsubj" and x.lower_ in ("that", "which", "who") for x in r.children)]
+        if rel:
+            f, r = rel[0]
+            rids = _ids(r)
+            return ([t for t in scope if t.i in _ids(f) - rids],
+                    [t for t in scope if t.i in rids and t.lower_ not in ("that", "which", "who")], "<cleft>")
     # "A is what keeps B up" / "A is how bakers stop B": a wh-cleft; its focus is the cause
     if lemma == "be" and subj:
         wh = [c for c in children if c.dep_ in ("attr", "ccomp", "acomp") and any(x.lower_ in ("what", "how") for x in c.subtree)]
@@ -276,19 +324,42 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
             to = [c for c in attr[0].children if c.dep_ == "prep" and c.lower_ == "to" and _pobj(c)]
             if to:
                 return _pobj(to[0]), [doc[i] for i in sorted(_ids(subj[0]))], "<attribution>"
+        # "The reason (why) B is that A" / "One consequence of A is that B": a that-clause complement
+        attr = attr or [c for c in children if c.dep_ == "ccomp" and c.i > subj[0].i]
         if attr:
             s, a = subj[0], attr[0]
             for noun, other in ((s, a), (a, s)):
-                comp = [p for p in noun.children if p.dep_ == "prep" and p.lower_ in ("of", "for", "behind")]
-                if noun.lemma_.lower() in CAUSE_NOUNS and comp:
-                    return [doc[i] for i in sorted(_ids(other))], _pobj(comp[0]), "<noun>"
-                if noun.lemma_.lower() in EFFECT_NOUNS and comp:
-                    return _pobj(comp[0]), [doc[i] for i in sorted(_ids(other))], "<noun>"
+                comp = [p for p in noun.children if p.dep_ == "prep" and p.lower_ in ("of", "for", "behind", "in")]
+                side = [doc[i] for i in sorted(_ids(other))]
+                if noun.lemma_.lower() in CAUSE_NOUNS:
+                    if comp:
+                        return side, _pobj(comp[0]), "<noun>"
+                    rel = [c for c in noun.children if c.dep_ in ("relcl", "acl")]
+                    if rel:  # "the reason we are late": the relative clause is what the reason is for
+                        return side, [doc[i] for i in sorted(_ids(rel[0])) if doc[i].lower_ not in ("why", "that")], "<noun>"
+                    if noun is a:  # "Rising obesity is the main driver.": of what the sentence before says
+                        return side, [], "<noun>"
+                if noun.lemma_.lower() in EFFECT_NOUNS:
+                    if comp:
+                        return _pobj(comp[0]), side, "<noun>"
+                    if noun is a:  # "Job losses were the result.": of what the sentence before says
+                        return [], side, "<noun>"
         return None
     passive = any(c.dep_ == "nsubjpass" for c in children)
     agent = [c for c in children if c.dep_ == "agent"]
     # <attribution>: "Doctors put her headaches down to stress", "The dimming is attributed to dust":
     # the thing attributed is the effect, what it is attributed to the cause
+    # "Economists blame A for B" / "hold A responsible for B" (PropBank blame.01, credit.01: the one
+    # blamed or credited is the cause of the for-phrase)
+    dobj = [c for c in children if c.dep_ == "dobj"]
+    if dobj:
+        resp = [a for a in children + list(dobj[0].children) if a.lemma_ in _RESPONSIBLE]
+        if lemma in ATTRIBUTION or resp:
+            near = children + list(dobj[0].subtree)  # "blamed a slump in orders for B": "for" may attach low
+            fors = [c for c in near if c.dep_ == "prep" and c.lower_ == "for" and _pobj(c)]
+            if fors:
+                drop = _ids(fors[0]).union(*(_ids(a) for a in resp))
+                return [doc[i] for i in sorted(_ids(dobj[0]) - drop)], _pobj(fors[0]), "<attribution>"
     if lemma in ATTRIBUTION:
         near = children + [g for c in children if c.dep_ in ("prt", "advmod") for g in c.children]  # "put X down to Y"
         to = [c for c in near if c.dep_ in ("prep", "dative") and c.lower_ in ("to", "on") and _pobj(c)]
@@ -314,6 +385,8 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
         cause = _pobj(agent[0])
         if cause:
             return cause, rest_of(_ids(agent[0])), "<agent>"
+    if passive and src and _pobj(src[0]):  # "Soil becomes depleted from planting the same crop"
+        return _pobj(src[0]), rest_of(_ids(src[0])), "<source>"
     if subj and subj[0].tag_ not in ("WDT", "WP", "EX"):
         sids = _ids(subj[0])
         if objs:  # <subject>
@@ -332,8 +405,9 @@ def _opener(span: list["Token"]) -> str:
     """The word (or two) an adjunct opens with; "as" marking a finite clause is returned as
     "as-clause" (PDTB: Temporal or Reason, both read as the cause here), not as the "as" of a
     comparison or role ("as a child"), which is in :data:`NOT_CAUSAL`."""
-    if span and span[0].lower_ == "as" and span[0].dep_ == "mark" and any(t.tag_ in _FINITE for t in span):
-        return "as-clause"
+    if span and span[0].lower_ in ("as", "for") and span[0].dep_ == "mark" and any(t.tag_ in _FINITE for t in span):
+        # "B, for A had happened": PDTB's Reason conjunction "for" (a preposition elsewhere)
+        return span[0].lower_ + "-clause"
     words = [t.lower_ for t in span[:2]]
     if " ".join(words) in NOT_CAUSAL or " ".join(words) in ("in order", "so as"):
         return " ".join(words)
