@@ -32,7 +32,9 @@ RULES = [
     ("Tariffs raise prices, economists say.", ("Tariffs", "<subject>", "raise prices")),
     ("A fox got into the yard and killed the hens.", ("A fox got into the yard", "<order>", "killed the hens")),
     ("Volcanic ash filled the sky, which cooled the planet.", ("Volcanic ash filled the sky", "<adjunct>", "cooled the planet")),
-    ("The train was late, and the snow was to blame.", ("the snow was to blame", "<attribution>", "The train was late")),
+    ("The train was late, and the snow was to blame.", ("the snow", "<attribution>", "The train was late")),
+    ("The pumps failed; a power cut was to blame.", ("a power cut", "<attribution>", "The pumps failed")),
+    ("The lights went out, and the culprit was a blown fuse.", ("a blown fuse", "<noun>", "The lights went out")),
     ("The shortage of nurses is attributable to low pay.", ("low pay", "<attribution>", "The shortage of nurses")),
     # causal-v4 (round 6)
     ("The bridge stayed shut all week, weakened by the flood.",
@@ -45,6 +47,9 @@ RULES = [
     ("The strike was the spark for the protests.", ("The strike", "<noun>", "the protests")),
     ("Critics blamed the new timetable for the delays.", ("the new timetable", "<attribution>", "the delays")),
     ("Investors hold the central bank responsible for the crash.", ("the central bank", "<attribution>", "the crash")),
+    ("The city cut its water use by fixing old pipes.", ("fixing old pipes", "<adjunct>", "The city cut its water use")),
+    ("The driver was fined for speeding.", ("speeding", "<adjunct>", "The driver was fined")),
+    ("He kept quiet out of fear of the boss.", ("fear of the boss", "<adjunct>", "He kept quiet")),
 ]
 
 
@@ -143,6 +148,12 @@ def test_a_very_long_sentence_is_not_parsed_for_roles():
     long = "The ground was wet and " + "it rained and " * 80_000 + "the sky was grey."
     assert len(long) > 1_000_000 > ROLES_MAX_CHARS
     assert LinkExtractor(roles=True).extract([long]) == [[]]
+
+
+@pytest.mark.parametrize("sentence", ["The cause is unknown.", "She ran out of money.", "She paid for the tickets."])
+def test_no_link_from_a_causal_noun_with_an_adjective_or_a_non_motive_out_of(sentence):
+    (links,) = LinkExtractor(roles=True).extract([sentence])
+    assert [x.connective for x in links] == ["<sequence>"]
 
 
 def test_a_causal_noun_without_complement_points_to_the_previous_sentence():

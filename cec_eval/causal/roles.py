@@ -68,7 +68,7 @@ if TYPE_CHECKING:  # pragma: no cover
 NOT_CAUSAL = {"although", "though", "despite", "even", "while", "whereas", "unless", "until", "except", "instead",
               "unlike", "like", "besides", "notwithstanding", "nevertheless", "however", "also", "still", "yet",
               "according", "as", "for", "in addition", "apart", "rather", "whether", "than", "during", "throughout",
-              "meanwhile", "similarly", "likewise", "including", "regardless", "of", "about", "among", "between",
+              "meanwhile", "similarly", "likewise", "in turn", "including", "regardless", "of", "about", "among", "between",
               # the later event: "Before the storm came, they harvested" states a precaution, not that
               # the harvest caused the storm
               "before", "until", "till"}
@@ -89,6 +89,10 @@ REPORTING = {"say", "tell", "report", "claim", "argue", "suggest", "think", "bel
 ATTRIBUTION = {"attribute", "ascribe", "credit", "blame", "trace", "put", "chalk", "pin"}
 #: verbs whose subject is the later event (PropBank follow.01, succeed.02)
 LATER_SUBJECT = {"follow", "succeed"}
+#: nouns of motive after "out of" ("kept quiet out of fear"; Quirk et al. 1985 §9.46, cause/motive)
+_MOTIVES = {"fear", "spite", "curiosity", "respect", "habit", "boredom", "necessity", "love", "pity", "kindness",
+            "desperation", "frustration", "anger", "concern", "loyalty", "jealousy", "greed", "ignorance", "duty",
+            "courtesy", "embarrassment", "panic", "guilt", "shame", "gratitude", "sympathy", "caution", "anxiety"}
 _RESPONSIBLE = {"responsible", "accountable", "liable"}
 _OBJ = {"dobj", "ccomp", "xcomp", "oprd", "dative"}
 _SEPARATORS = {";", ":", "—", "–", "--"}
@@ -184,6 +188,12 @@ def _sentence_link(sent: "Span"):
         if t.text in _SEPARATORS and 0 < k < len(toks) - 1:
             left, right = toks[:k], [x for x in toks[k + 1:] if not x.is_punct or x.text not in ".!?"]
             if _finite(left) and _finite(right):
+                # "A; B was to blame" / "A: the cause was B": the second clause names one side
+                ids = {x.i for x in right}
+                head = next((x for x in right if x.head.i not in ids or x.head.i == x.i), None)
+                inner = _clause_link(head, right, [], []) if head is not None else None
+                if inner is not None and bool(inner[0]) != bool(inner[1]):
+                    return (inner[0], left, inner[2]) if inner[0] else (left, inner[1], inner[2])
                 lp, rp = _pluperfect(left), _pluperfect(right)
                 if lp != rp:
                     return (left, right, "<order>") if lp else (right, left, "<order>")
@@ -267,6 +277,19 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
             return rest_of(ids), span, "<adjunct>"  # "A to stop B": purpose
         if c.dep_ == "advcl" and opener not in NOT_CAUSAL and any(t.dep_ in ("mark", "advmod") and t.i == first.i for t in span):
             return _unmarked(span), rest_of(ids), "<adjunct>"
+    # a trailing means or reason phrase: "The city cooled its streets by planting trees" (means: the
+    # by-gerund brings about the main predicate, PropBank ArgM-MNR read as its cause), "He was fined
+    # for speeding", "She kept quiet out of fear" (PropBank ArgM-CAU)
+    passive_pred = any(c.dep_ == "nsubjpass" for c in children)
+    for c in children:
+        if c.dep_ != "prep" or c.i < pred.i:
+            continue
+        gerund = any(x.dep_ == "pcomp" and x.tag_ == "VBG" for x in c.children)
+        if (c.lower_ == "by" and gerund) or (c.lower_ == "for" and passive_pred and _pobj(c)):
+            return _pobj(c), rest_of(_ids(c)), "<adjunct>"
+        of = [x for x in c.children if x.dep_ == "prep" and x.lower_ == "of" and _pobj(x)]
+        if c.lower_ == "out" and of and any(t.lemma_ in _MOTIVES for t in _pobj(of[0])[-1:] + [o for o in of[0].children]):
+            return _pobj(of[0]), rest_of(_ids(c)), "<adjunct>"  # "out of fear of B"; not "ran out of money"
     # ", which B": a sentential relative after a comma ("Ash filled the sky, which cooled the planet");
     # what the clause before it states brings about the relative clause
     for t in scope:
@@ -286,8 +309,8 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
         # "A is to blame for B" (and "B happened, and A was to blame": see the coordination rule)
         blame = [c for c in pred.subtree if c.lemma_ == "blame"][0]
         target = [c for c in blame.children if c.dep_ == "prep" and c.lower_ == "for" and _pobj(c)]
-        if target:
-            return [doc[i] for i in sorted(_ids(subj[0]))], _pobj(target[0]), "<attribution>"
+        # "A was to blame." with no for-phrase: for what the clause or sentence before states
+        return [doc[i] for i in sorted(_ids(subj[0]))], _pobj(target[0]) if target else [], "<attribution>"
     if subj_tokens:
         if objs:
             return subj_tokens, [t for t in scope if t.i >= pred.i], "<subject>"
@@ -295,11 +318,15 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
             return _pobj(src[0]), rest_of(_ids(src[0])), "<source>"
         return None
     lemma = pred.lemma_.lower()
-    blamed = [c for c in children if c.dep_ == "conj" and _to_blame(c) and c.i > pred.i]
-    if blamed:  # "B happened, and A was to blame": A, the one to blame, is the cause
-        ids = _ids(blamed[0])
-        return ([t for t in scope if t.i in ids],
-                [t for t in scope if t.i not in ids and not (t.lower_ == "and" and t.head is pred)], "<attribution>")
+    # "B happened, and A was to blame" / "B, and the culprit was A": a coordinated clause that names
+    # the cause of something it leaves out (a rule returning an empty effect) is about the first clause
+    for c in children:
+        if c.dep_ != "conj" or c.i < pred.i:
+            continue
+        ids = _ids(c)
+        inner = _clause_link(c, [t for t in scope if t.i in ids], [], [])
+        if inner is not None and inner[0] and not inner[1]:
+            return inner[0], [t for t in scope if t.i not in ids and not (t.lower_ == "and" and t.head.i == pred.i)], inner[2]
     # "It was A that set B in motion": an it-cleft; its focus is the subject of the relative clause,
     # read as <subject> when that clause has an object
     if lemma == "be" and subj and subj[0].lower_ == "it":
@@ -337,12 +364,13 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
                     rel = [c for c in noun.children if c.dep_ in ("relcl", "acl")]
                     if rel:  # "the reason we are late": the relative clause is what the reason is for
                         return side, [doc[i] for i in sorted(_ids(rel[0])) if doc[i].lower_ not in ("why", "that")], "<noun>"
-                    if noun is a:  # "Rising obesity is the main driver.": of what the sentence before says
+                    # "Rising obesity is the main driver." / "The culprit was A.": of what came before
+                    if a.dep_ != "acomp":  # not "The cause is unknown."
                         return side, [], "<noun>"
                 if noun.lemma_.lower() in EFFECT_NOUNS:
                     if comp:
                         return _pobj(comp[0]), side, "<noun>"
-                    if noun is a:  # "Job losses were the result.": of what the sentence before says
+                    if a.dep_ != "acomp":  # "Job losses were the result.": of what came before
                         return [], side, "<noun>"
         return None
     passive = any(c.dep_ == "nsubjpass" for c in children)
@@ -378,7 +406,7 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
     conj = [c for c in children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX") and c.i > pred.i]
     if conj and not objs and not agent and any(x.lower_ == "and" and pred.i < x.i < conj[0].i for x in children):
         ids = _ids(conj[0])
-        first = [t for t in scope if t.i not in ids and not (t.i < conj[0].i and t.lower_ == "and" and t.head is pred)]
+        first = [t for t in scope if t.i not in ids and not (t.i < conj[0].i and t.lower_ == "and" and t.head.i == pred.i)]
         return first, [t for t in scope if t.i in ids], "<order>"
     # <agent>: passive with a by-phrase
     if agent and passive:
