@@ -272,6 +272,9 @@ def test_issue_16_round_4_kinds_on_the_surface_backend():
     ("Low rates -> cheap loans.", ("Low rates", "->", "cheap loans")),
     ("Effect: the pump stopped.", ("", "effect:", "the pump stopped")),
     ("A worn seal accounts for the leak.", ("A worn seal", "accounts for", "the leak")),
+    ("A faulty gene accounts for a rare anaemia.", ("A faulty gene", "accounts for", "a rare anaemia")),
+    ("Good drainage prevents root rot.", ("Good drainage", "prevents", "root rot")),
+    ("Her fear springs from a fall.", ("a fall", "springs from", "Her fear")),
 ])
 def test_round6_phrases_give_cause_and_effect(sentence, expected):
     links = LinkExtractor().extract([sentence])[0]
@@ -283,6 +286,7 @@ def test_round6_phrases_give_cause_and_effect(sentence, expected):
     "Bread made with rye keeps longer.",  # a participle, not causative "make"
     "The shed was made bigger by the builder.",  # passive "make": read from the by-phrase (roles)
     "Exports account for a third of the economy.",  # a share, not a cause
+    "Exports account for 30% of output.",
     "She has lived here since June.",  # temporal "since"
     "The plan was so simple it was that good.",  # a verb between "so" and "that"
     "The effect: nobody knows.",  # a label opens its sentence; "The effect:" is prose

@@ -118,6 +118,12 @@ SUPPLEMENT: list[tuple[str, str, str]] = [
     ("the|one result|upshot|outcome|consequence|effect is|was that", CAUSE_FIRST, "ALTLEX"),
     ("brought on by", EFFECT_FIRST, "VERBS"),
     ("account|accounts|accounted|accounting for", CAUSE_FIRST, "VERBS"),
+    ("spring|springs|sprang|sprung|springing from", EFFECT_FIRST, "VERBS"),  # as "stem from"
+    # FrameNet Preventing (prevent.v): the preventer is the subject, the prevented event the object;
+    # for direction the preventer is the cause side ("Sunscreen prevents sunburn")
+    ("prevent|prevents|prevented|preventing", CAUSE_FIRST, "VERBS"),
+    ("prevented by", EFFECT_FIRST, "VERBS"),
+    ("is|was|are|were|lies|lay|lie at the root of", CAUSE_FIRST, "DICT"),
     # dictionary senses "caused by": "be down to sth", "come down to sth", "on the back of sth"
     # (Cambridge English Dictionary; Oxford Learner's "down to": "caused by")
     ("is|was|are|were|be|been down to", EFFECT_FIRST, "DICT"),
@@ -353,7 +359,9 @@ def _is_connective(doc: "Doc", span: "Span") -> bool:
     if first.startswith("account"):
         # "accounts for 30% / most / a third of B" is a share, not a cause
         after = doc[span.end] if span.end < len(doc) else None
-        return after is not None and not after.like_num and after.lower_ not in _QUANTITY
+        then = doc[span.end + 1].lower_ if span.end + 1 < len(doc) else ""
+        return (after is not None and not after.like_num and after.lower_ not in _QUANTITY
+                and not (after.lower_ in ("a", "an") and then in _SHARE))
     if first == "if":
         return span.start == 0 or prev in _BREAKS
     if first == "since":
@@ -477,8 +485,10 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
 _COORD = {"and", "but", "while", "whereas"}
 _ARROWS = {"→", "-", "=", "⇒", "⟶"}  # first tokens of the arrow notation rows ("->" is "-" ">")
 _DETERMINERS = {"a", "an", "the", "his", "her", "its", "their", "our", "my", "your", "every", "each", "no"}
-_QUANTITY = {"most", "much", "half", "some", "all", "about", "around", "nearly", "over", "almost", "a", "an", "roughly",
-             "more", "less", "many", "few", "up", "just", "only", "one", "two", "three", "quarter", "third"}
+_QUANTITY = {"most", "much", "half", "some", "all", "about", "around", "nearly", "over", "almost", "roughly", "more",
+             "less", "many", "few", "up", "just", "only", "one", "two", "three", "quarter", "third", "%", "per"}
+_SHARE = {"third", "quarter", "fifth", "tenth", "half", "share", "fraction", "majority", "minority", "proportion",
+          "percentage", "lot", "large", "small", "big", "bigger", "significant", "sizeable", "tiny", "growing"}
 _MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
            "november", "december"}
 _EIDOS_VERBS = {w for pattern, _, src in SUPPLEMENT if src == "EIDOS" and len(pattern.split()) == 1
