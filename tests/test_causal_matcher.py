@@ -80,7 +80,7 @@ def test_one_sided_link_falls_back_to_cosine(scorers):
 def test_signature_names_variant_and_parameters(scorers):
     _, causal = scorers
     sig = causal.score(["A causes B."], ["A causes B."]).signature
-    assert sig.startswith("cec:causal-v3(links=surface+roles:spacy-")
+    assert sig.startswith("cec:causal-v4(links=surface+roles:spacy-")
     assert "|agg:mean|" in sig
     assert ",w=0,pen=1)" in sig
     m = CausalMatcher(weight=0.25, penalty=2.0)
@@ -127,7 +127,7 @@ def test_evaluate_and_api_route_to_the_variant(minilm_path):
     from cec_eval import score
 
     res = score([REVERSAL], [REFERENCE], model=minilm_path, variant="causal")
-    assert res.signature.startswith("cec:causal-v3(")
+    assert res.signature.startswith("cec:causal-v4(")
 
 
 @pytest.mark.slow
@@ -145,7 +145,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     r = evaluate.load(module_path("cec")).compute(
         predictions=[PARAPHRASE, REVERSAL], references=[REFERENCE, REFERENCE], variant="causal"
     )
-    assert r["signature"].startswith("cec:causal-v3(links=surface+roles:") and "|agg:mean|" in r["signature"]
+    assert r["signature"].startswith("cec:causal-v4(links=surface+roles:") and "|agg:mean|" in r["signature"]
     assert r["scores"][0]["sym"] > r["scores"][1]["sym"] + 0.3
     two = dict(predictions=["CO2 traps heat. The planet warms."], references=["The planet warms because CO2 traps heat."])
     r_mean = evaluate.load(module_path("cec")).compute(**two, variant="causal")
@@ -164,7 +164,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["signature"].startswith("cec:causal-v3(") and "|agg:f2|" in result["signature"]
+    assert result["signature"].startswith("cec:causal-v4(") and "|agg:f2|" in result["signature"]
     assert result["scores"][0]["sym"] > result["scores"][1]["sym"] + 0.3
 
 
@@ -201,9 +201,10 @@ def test_backward_link_belongs_to_both_sentences_and_uses_the_previous_sentence(
     assert sorted(links) == [0, 1]
     span = enc.encode(["water flows"])[0]
     for k in (0, 1):
-        causes, effects = links[k]
+        causes, effects, cause_texts, effect_texts = links[k]
         np.testing.assert_allclose(causes[0], vecs[0], atol=1e-6)
         np.testing.assert_allclose(effects[0], span, atol=1e-6)
+        assert (cause_texts[0], effect_texts[0]) == ("Ice melts.", "water flows")  # for the word-level test
     # a backward link in a first sentence has nothing to point to
     assert m.text_links(["Therefore water flows."], vecs[1:]) == {}
 
@@ -234,4 +235,28 @@ def test_cli_scores_a_text_over_spacy_max_length_with_the_causal_variant(tmp_pat
          "--variant", "causal", "--no-progress", "--output", str(out)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v3(") and 0 < result["scores"][0]["sym"] <= 1
+    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v4(") and 0 < result["scores"][0]["sym"] <= 1
+
+
+@pytest.mark.parametrize("g, a, expected", [
+    (("After the quake", "a tsunami struck the coast"), ("After the tsunami", "a quake struck the coast"), 0.5),
+    (("Smoking", "lung cancer"), ("smoking", "cancer of the lung"), 0.0),  # same sides: no crossing
+    (("Rain", "floods"), ("floods", "rain"), 1.0),
+    (("rain and floods", "floods"), ("floods", "rain"), 1.0),  # "floods" on both sides of g says nothing
+])
+def test_crossed_words_is_the_share_of_shared_words_on_the_other_side(g, a, expected):
+    from cec_eval.causal.matcher import crossed_words
+
+    assert crossed_words(*g, *a) == pytest.approx(expected)
+
+
+def test_lexical_swap_test_penalises_a_reversal_the_span_embeddings_miss():
+    """With the bag-of-words encoder the span test sees "After the quake, a tsunami struck the coast"
+    and its reversal as a direct match (the words that stay in place dominate); the word-level test
+    does not, so only lexical=True scores the reversal below the identical text."""
+    enc = BagOfWordsEncoder()
+    ref = "After the quake struck, a tsunami hit the coast."
+    rev = "After the tsunami struck, a quake hit the coast."
+    plain = CECScorer(model=enc, variant=CausalMatcher()).score([rev], [ref]).sym[0]
+    lex = CECScorer(model=enc, variant=CausalMatcher(lexical=True)).score([rev], [ref]).sym[0]
+    assert lex < plain
