@@ -273,6 +273,10 @@ def test_issue_16_round_4_kinds_on_the_surface_backend():
     ("Effect: the pump stopped.", ("", "effect:", "the pump stopped")),
     ("A worn seal accounts for the leak.", ("A worn seal", "accounts for", "the leak")),
     ("A faulty gene accounts for a rare anaemia.", ("A faulty gene", "accounts for", "a rare anaemia")),
+    ("Root cause: a worn bearing.", ("a worn bearing", "root cause:", "")),
+    ("A stuck valve is behind the noise.", ("A stuck valve", "is behind", "the noise")),
+    ("What drives the tides is the pull of the Moon.", ("the pull of the Moon", "drives", "the tides")),
+    ("He left on the grounds that he was ill.", ("he was ill", "on the grounds that", "He left")),
     ("Good drainage prevents root rot.", ("Good drainage", "prevents", "root rot")),
     ("Her fear springs from a fall.", ("a fall", "springs from", "Her fear")),
 ])
@@ -287,6 +291,9 @@ def test_round6_phrases_give_cause_and_effect(sentence, expected):
     "The shed was made bigger by the builder.",  # passive "make": read from the by-phrase (roles)
     "Exports account for a third of the economy.",  # a share, not a cause
     "Exports account for 30% of output.",
+    "Fossil fuels burn cleanly in this engine.",  # "fuels" is a noun here; the row keeps verb-only forms
+    "The car is behind the truck.",  # "behind" a place
+    "Q: What causes hiccups?",  # a question states no link
     "She has lived here since June.",  # temporal "since"
     "The plan was so simple it was that good.",  # a verb between "so" and "that"
     "The effect: nobody knows.",  # a label opens its sentence; "The effect:" is prose

@@ -80,7 +80,7 @@ def test_one_sided_link_falls_back_to_cosine(scorers):
 def test_signature_names_variant_and_parameters(scorers):
     _, causal = scorers
     sig = causal.score(["A causes B."], ["A causes B."]).signature
-    assert sig.startswith("cec:causal-v4(links=surface+roles:spacy-")
+    assert sig.startswith("cec:causal-v5(links=surface+roles:spacy-")
     assert "|agg:mean|" in sig
     assert ",w=0,pen=1)" in sig
     m = CausalMatcher(weight=0.25, penalty=2.0)
@@ -127,7 +127,7 @@ def test_evaluate_and_api_route_to_the_variant(minilm_path):
     from cec_eval import score
 
     res = score([REVERSAL], [REFERENCE], model=minilm_path, variant="causal")
-    assert res.signature.startswith("cec:causal-v4(")
+    assert res.signature.startswith("cec:causal-v5(")
 
 
 @pytest.mark.slow
@@ -145,7 +145,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     r = evaluate.load(module_path("cec")).compute(
         predictions=[PARAPHRASE, REVERSAL], references=[REFERENCE, REFERENCE], variant="causal"
     )
-    assert r["signature"].startswith("cec:causal-v4(links=surface+roles:") and "|agg:mean|" in r["signature"]
+    assert r["signature"].startswith("cec:causal-v5(links=surface+roles:") and "|agg:mean|" in r["signature"]
     assert r["scores"][0]["sym"] > r["scores"][1]["sym"] + 0.3
     two = dict(predictions=["CO2 traps heat. The planet warms."], references=["The planet warms because CO2 traps heat."])
     r_mean = evaluate.load(module_path("cec")).compute(**two, variant="causal")
@@ -164,7 +164,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["signature"].startswith("cec:causal-v4(") and "|agg:f2|" in result["signature"]
+    assert result["signature"].startswith("cec:causal-v5(") and "|agg:f2|" in result["signature"]
     assert result["scores"][0]["sym"] > result["scores"][1]["sym"] + 0.3
 
 
@@ -235,7 +235,7 @@ def test_cli_scores_a_text_over_spacy_max_length_with_the_causal_variant(tmp_pat
          "--variant", "causal", "--no-progress", "--output", str(out)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v4(") and 0 < result["scores"][0]["sym"] <= 1
+    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v5(") and 0 < result["scores"][0]["sym"] <= 1
 
 
 @pytest.mark.parametrize("g, a, expected", [
@@ -260,3 +260,21 @@ def test_lexical_swap_test_penalises_a_reversal_the_span_embeddings_miss():
     plain = CECScorer(model=enc, variant=CausalMatcher()).score([rev], [ref]).sym[0]
     lex = CECScorer(model=enc, variant=CausalMatcher(lexical=True)).score([rev], [ref]).sym[0]
     assert lex < plain
+
+
+@pytest.mark.parametrize("question", ["What causes fog?", "Q: What is behind fog?", "Why is there fog?"])
+def test_the_answer_to_a_cause_question_is_linked_as_its_cause(question):
+    """Exact: the answer sentence's embedding is the cause and the question's the effect, in both rows."""
+    enc = Embedder(BagOfWordsEncoder())
+    m = CausalMatcher()
+    sents = [question, "Cold air meets warm water."]
+    m.prepare(sents, enc)
+    vecs = enc.encode(sents)
+    links = m.text_links(sents, vecs)
+    for k in (0, 1):
+        causes, effects, cause_texts, effect_texts = links[k]
+        assert (cause_texts[-1], effect_texts[-1]) == (sents[1], sents[0])
+        np.testing.assert_allclose(causes[-1], vecs[1], atol=1e-6)
+    # "What does fog cause?" asks for an effect: no answer link
+    assert m.text_links(["What does fog cause?", "Cold air meets warm water."], vecs) == {} or all(
+        ct[-1] != "Cold air meets warm water." for _, _, ct, _ in m.text_links(["What does fog cause?", "Cold air meets warm water."], vecs).values())

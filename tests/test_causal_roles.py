@@ -50,6 +50,9 @@ RULES = [
     ("The city cut its water use by fixing old pipes.", ("fixing old pipes", "<adjunct>", "The city cut its water use")),
     ("The driver was fined for speeding.", ("speeding", "<adjunct>", "The driver was fined")),
     ("He kept quiet out of fear of the boss.", ("fear of the boss", "<adjunct>", "He kept quiet")),
+    ("Weakened by the frost, the vines died.", ("the frost", "<adjunct>", "the vines died")),
+    ("The council resigned following the scandal.", ("the scandal", "<adjunct>", "The council resigned")),
+    ("What keeps the lawn green is the sprinkler.", ("the sprinkler", "<cleft>", "keeps the lawn green")),
 ]
 
 

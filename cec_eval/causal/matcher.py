@@ -45,7 +45,8 @@ from .roles import SEQUENCE
 if TYPE_CHECKING:  # pragma: no cover
     from ..embed import Embedder
 
-VERSION = "causal-v4"  # v4: round-6 rules and guards (links.py DICT/NOTATION rows, roles.py), same scoring
+VERSION = "causal-v5"  # v5: rules and guards from blind v5's misses (cause labels, wh-clefts, cause questions)
+# v4: round-6 rules and guards from blind v4's misses (links.py DICT/NOTATION rows, roles.py), same scoring
 # v3: links from argument structure where a sentence has no connective (roles.py)
 # v2: links across sentences (backward-pointing connectives), PDTB-sourced lexicon
 #: the CEC_sym rule a scorer uses with this matcher unless told otherwise (see cec_eval.aggregate);
@@ -66,11 +67,25 @@ DEFAULT_PENALTY = 1.0
 DEFAULT_LEXICAL = False
 
 
+#: verbs and nouns that make a what-question ask for a cause ("What causes hiccups?", "What was
+#: behind the outage?", "What is the reason for ...?")
+_CAUSE_ASKED = {"cause", "causes", "caused", "make", "makes", "made", "lead", "leads", "led", "trigger", "triggers",
+                "triggered", "drive", "drives", "drove", "form", "forms", "formed", "create", "creates", "created",
+                "produce", "produces", "produced", "bring", "brings", "brought", "explain", "explains", "explained",
+                "behind", "reason", "started", "starts", "sparked", "killed", "destroyed"}
+
+
 def _why_question(sentence: str) -> bool:
-    words = sentence.lower().split()
-    if words and words[0] in ("q:", "q.", "question:"):  # "Q: Why was my train cancelled?"
+    """A question whose answer is a cause: "Why ...?", "How come ...?", "What causes / made / is
+    behind ...?" (optionally after a "Q:" label); the next sentence answers it."""
+    words = [w.strip(",:;") for w in sentence.lower().split()]
+    if words and words[0] in ("q", "q.", "question"):  # "Q: Why was my train cancelled?"
         words = words[1:]
-    return sentence.rstrip().endswith("?") and bool(words) and (words[0] == "why" or words[:2] == ["how", "come"])
+    if not (sentence.rstrip().endswith("?") and words):
+        return False
+    if words[0] == "why" or words[:2] == ["how", "come"]:
+        return True
+    return words[0] in ("what", "which") and bool(set(words[1:4]) & _CAUSE_ASKED) and not (set(words[1:3]) & {"does", "do", "did", "will", "would"})
 
 
 def _clause_form(span: str) -> str:
@@ -196,11 +211,16 @@ class CausalMatcher:
                 row[3].extend(et)
             if i == 0:
                 continue
-            for c, e, sequence, ct, et in self._open.get(s, ()):
+            answer = _why_question(sentences[i - 1])
+            back = list(self._open.get(s, ()))
+            if answer:
+                # "Why is the sky blue? Air scatters blue light." / "What causes hiccups? Spasms of the
+                # diaphragm.": the answer is the cause of what the question asks about, whatever links
+                # it has inside; its narrative-order link to the question is dropped
+                back = [x for x in back if not x[2]] + [(vectors[i], vectors[i - 1], False, s, sentences[i - 1])]
+            for c, e, sequence, ct, et in back:
                 c, ct = (vectors[i - 1], sentences[i - 1]) if c is None else (c, ct)
                 e, et = (vectors[i - 1], sentences[i - 1]) if e is None else (e, et)
-                if sequence and _why_question(sentences[i - 1]):
-                    c, e, ct, et = e, c, et, ct  # "Why is the sky blue? Air scatters blue light.": the answer is the cause
                 for k in (i - 1, i):
                     row = out.setdefault(k, ([], [], [], []))
                     row[0].append(c)

@@ -117,7 +117,8 @@ _TIME_WORDS = {"year", "years", "day", "days", "week", "weeks", "month", "months
                "afternoon", "time", "times", "moment", "century", "decade", "season", "summer", "winter", "spring",
                "autumn", "weekend", "today", "yesterday", "hour", "hours", "minute", "minutes", "end", "beginning",
                "start", "past", "future", "age", "period", "era", "case", "instance", "example", "fact", "general",
-               "short", "particular", "way", "addition", "contrast", "theory", "practice", "sense", "order", "view"}
+               "short", "particular", "way", "addition", "contrast", "theory", "practice", "sense", "order", "view",
+               "breakfast", "lunch", "dinner", "supper", "midnight", "dawn", "dusk", "sunset", "sunrise", "dark"}
 
 
 def _pluperfect(tokens: list["Token"]) -> bool:
@@ -256,6 +257,9 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
         opener = _opener(span)
         if opener in NOT_CAUSAL or _is_setting(span):
             continue
+        by = [x for x in c.children if x.dep_ == "agent" and _pobj(x)] if c.tag_ == "VBN" else []
+        if by:  # "Weakened by drought, the trees died": the by-phrase is the cause, as in <agent>
+            return _pobj(by[0]), rest_of(ids | {end + 1}), "<adjunct>"
         return _unmarked(span), rest_of(ids | {end + 1}), "<adjunct>"
     # trailing participle / purpose clause
     for c in children:
@@ -287,6 +291,11 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
         gerund = any(x.dep_ == "pcomp" and x.tag_ == "VBG" for x in c.children)
         if (c.lower_ == "by" and gerund) or (c.lower_ == "for" and passive_pred and _pobj(c)):
             return _pobj(c), rest_of(_ids(c)), "<adjunct>"
+        # "following" is tagged as a verb with an object as often as a preposition
+        after = _pobj(c) or [doc[i] for x in c.children if x.dep_ == "dobj" for i in sorted(_ids(x))]
+        if c.lower_ in ("following", "after") and after and not _is_setting(after):
+            # "The mayor resigned following allegations of fraud": post hoc, as the fronted temporal adjuncts
+            return after, rest_of(_ids(c)), "<adjunct>"
         of = [x for x in c.children if x.dep_ == "prep" and x.lower_ == "of" and _pobj(x)]
         if c.lower_ == "out" and of and any(t.lemma_ in _MOTIVES for t in _pobj(of[0])[-1:] + [o for o in of[0].children]):
             return _pobj(of[0]), rest_of(_ids(c)), "<adjunct>"  # "out of fear of B"; not "ran out of money"
@@ -338,6 +347,12 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
             rids = _ids(r)
             return ([t for t in scope if t.i in _ids(f) - rids],
                     [t for t in scope if t.i in rids and t.lower_ not in ("that", "which", "who")], "<cleft>")
+    # "What keeps people scrolling is A": a wh-cleft with the focus after the copula
+    if lemma == "be" and subj and subj[0].dep_ == "csubj" and any(x.lower_ == "what" for x in subj[0].children):
+        focus = [c for c in children if c.dep_ in ("attr", "ccomp", "acomp") and c.i > pred.i]
+        if focus:
+            return ([t for t in scope if t.i in _ids(focus[0])],
+                    [t for t in scope if t.i in _ids(subj[0]) and t.lower_ != "what"], "<cleft>")
     # "A is what keeps B up" / "A is how bakers stop B": a wh-cleft; its focus is the cause
     if lemma == "be" and subj:
         wh = [c for c in children if c.dep_ in ("attr", "ccomp", "acomp") and any(x.lower_ in ("what", "how") for x in c.subtree)]
