@@ -639,9 +639,9 @@ TEXT_TAIL = """## Reading the numbers (MiniLM run above)
   causality between sentences is read from order and tense only. The blind set shows what that
   costs (0.808, not 0.95); a learned cause/effect extractor would be needed to go further, and none
   ships offline here.
-- Scoring parses every sentence without a connective: 2.07× plain CEC's time on COPA-SSE crowd text
-  (connectives only: 1.41×), 1.63× on the e-CARE contrast set (`benchmarks/test_causal_bench.py`,
-  cold caches, measured with `causal-v3`; this version parses the same sentences);
+- Scoring parses every sentence without a connective: 2.12× plain CEC's time on COPA-SSE crowd text
+  (connectives only: 1.56×), 1.65× on the e-CARE contrast set (`benchmarks/test_causal_bench.py`,
+  cold caches, `causal-v5`; `causal-v3` measured 2.07× and 1.63×);
   `CausalMatcher(roles=False)` is the connective-only matcher.
 - The two connective lexicons the inventory is read from (PDTB-DiMLex, en_dimlex) are CC BY-NC-SA 4.0;
   `connectives.tsv` reproduces 25 of their (connective, sense, count) facts with attribution

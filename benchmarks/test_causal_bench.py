@@ -8,9 +8,10 @@ other explanations of their question (crowd text, about a third of the sentences
 Compare the ``plain`` and ``causal`` rows of each group; ``extra_info`` records the corpus size.
 
 Measured 2026-11-30 (2 shared cores, one torch thread, 5 rounds; mean time relative to plain):
-COPA-SSE causal 2.07x (connectives only 1.41x), e-CARE contrast 1.63x (1.57x). The ≤ 2x target
-holds on the contrast set and not quite on crowd text, where most sentences have no connective and
-causal-v3 parses them for their argument structure.
+causal-v5: COPA-SSE causal 2.12x (connectives only 1.56x), e-CARE contrast 1.65x (1.60x), with a
+second job on the other core; causal-v3 earlier that day: 2.07x (1.41x), 1.63x (1.57x). The ≤ 2x
+target holds on the contrast set and not quite on crowd text, where most sentences have no
+connective and are parsed for their argument structure.
 """
 from __future__ import annotations
 
