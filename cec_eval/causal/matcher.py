@@ -134,7 +134,7 @@ class CausalMatcher:
         self._spans: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # sentence -> (causes, effects), links inside it
         # sentence -> [(cause vector or None, effect vector or None, implicit, cause text, effect text)]:
         # links with a side in the previous sentence; implicit: a <sequence> link (no connective),
-        # reversed after a why-question
+        # dropped after a cause question, where the answer link (text_links) takes its place
         self._open: dict[str, list[tuple[np.ndarray | None, np.ndarray | None, bool, str, str]]] = {}
         self._texts: dict[str, tuple[list[str], list[str]]] = {}  # sentence -> (causes, effects) as text
         self.stats = {"sentences": 0, "with_links": 0, "link_pairs": 0, "reversed_pairs": 0}
