@@ -257,9 +257,9 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
         opener = _opener(span)
         if opener in NOT_CAUSAL or _is_setting(span):
             continue
-        by = [x for x in c.children if x.dep_ == "agent" and _pobj(x)] if c.tag_ == "VBN" else []
+        by = _participle_agent(c)
         if by:  # "Weakened by drought, the trees died": the by-phrase is the cause, as in <agent>
-            return _pobj(by[0]), rest_of(ids | {end + 1}), "<adjunct>"
+            return by, rest_of(ids | {end + 1}), "<adjunct>"
         return _unmarked(span), rest_of(ids | {end + 1}), "<adjunct>"
     # trailing participle / purpose clause
     for c in children:
@@ -272,11 +272,11 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
         comma = first.i > 0 and doc[first.i - 1].text == ","
         if c.tag_ == "VBG" and comma and first.tag_ == "VBG":  # "A, flooding homes"
             return rest_of(ids), span, "<adjunct>"
-        by = [x for x in c.children if x.dep_ == "agent" and _pobj(x)]
-        if c.tag_ == "VBN" and comma and by:
+        by = _participle_agent(c)
+        if comma and by:
             # "B, brought down by A" / "B, powered by A": the by-phrase of a passive participle
             # clause is its demoted subject, the cause of what the main clause states
-            return _pobj(by[0]), rest_of(ids), "<agent>"
+            return by, rest_of(ids), "<agent>"
         if c.dep_ == "advcl" and opener in ("to", "in order", "so as") and any(t.lower_ == "to" for t in span[:3]):
             return rest_of(ids), span, "<adjunct>"  # "A to stop B": purpose
         if c.dep_ == "advcl" and opener not in NOT_CAUSAL and any(t.dep_ in ("mark", "advmod") and t.i == first.i for t in span):
@@ -461,6 +461,13 @@ def _unmarked(span: list["Token"]) -> list["Token"]:
     """An adjunct clause without its opening subordinator ("after", "as", "when", "once"), so that
     its span is the clause, as a connective link's span is."""
     return span[1:] if len(span) > 1 and (span[0].dep_ == "mark" or span[0].tag_ == "WRB") else span
+
+
+def _participle_agent(clause: "Token") -> list["Token"]:
+    """The object of the *by*-phrase of a passive participle clause ("weakened by drought"), or []."""
+    if clause.tag_ != "VBN":
+        return []
+    return next((_pobj(x) for x in clause.children if x.dep_ == "agent" and _pobj(x)), [])
 
 
 def _pobj(prep: "Token") -> list["Token"]:
