@@ -301,3 +301,32 @@ def test_round6_phrases_give_cause_and_effect(sentence, expected):
 def test_round6_guards_keep_non_causal_readings_out(sentence):
     links = LinkExtractor().extract([sentence])[0]
     assert links == [], (sentence, links)
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a clause connective after a comma keeps its whole clause across an embedded verbal connective
+    ("The town suffered from floods caused by the storm, since the levee had failed.",
+     ("the levee had failed", "since", "The town suffered from floods caused by the storm")),
+    ("Crops were lost to pests brought by the rain; therefore, prices rose.",
+     ("Crops were lost to pests brought by the rain", "therefore", "prices rose")),
+    ("The roof leaked, because rain driven by the wind got under the tiles.",
+     ("rain driven by the wind got under the tiles", "because", "The roof leaked")),
+])
+def test_clause_connective_spans_reach_over_embedded_verbal_connectives(sentence, expected):
+    links = LinkExtractor().extract([sentence])[0]
+    assert expected in _triples(links), (sentence, _triples(links))
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # reason "as" after a comma with a lower-case subject
+    ("The streets were empty, as heavy snow kept people indoors.",
+     [("heavy snow kept people indoors", "as", "The streets were empty")]),
+    ("Sales fell, as shoppers stayed away.", [("shoppers stayed away", "as", "Sales fell")]),
+    # not a clause: a fixed phrase, a participle, a role set off by a comma
+    ("Prices rose, as expected by the bank.", []),
+    ("They worked hard, as usual for them.", []),
+    ("We met there, as children, every summer.", []),
+    ("It sells fruit, as well as bread and milk.", []),
+])
+def test_reason_as_after_a_comma(sentence, expected):
+    assert _triples(LinkExtractor().extract([sentence])[0]) == expected

@@ -347,7 +347,16 @@ def _is_connective(doc: "Doc", span: "Span") -> bool:
         # door was open"); "such as", "as well as", "as big as", "known as" are not connectives
         # ("as a child", "as a result" when that phrase is left out of the lexicon: not a clause)
         if prev == ",":  # "B, as a man / as Tom ...": a clause subject after the comma
-            return nxt is not None and (nxt in _CLAUSE_STARTERS or doc[span.end].is_title)
+            if nxt is None:
+                return False
+            if nxt in _CLAUSE_STARTERS or doc[span.end].is_title:
+                return True
+            # "B, as heavy rain fell": a lower-case subject; not a fixed phrase ("as well as", "as
+            # usual", "as part of"), a participle ("as expected", "as shown") or a role set off by
+            # a comma ("as children, we ...")
+            after = doc[span.end: span.end + 4]
+            return (len(after) >= 3 and nxt.isalpha() and nxt not in _AS_NOT_CLAUSE
+                    and not nxt.endswith(("ed", "en", "wn", "ly")) and not any(t.is_punct for t in after[:3]))
         return prev is None and nxt in _CLAUSE_STARTERS - {"a", "an", "no", "some", "many", "most"}
     if first in _EIDOS_VERBS and len(span) == 1:
         # "was allowed to leave" / "is forced to": no cause stated; "drove home" / "drive to work":
@@ -441,9 +450,16 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
     other side to the previous sentence (the fifth element names that side)."""
     out = []
     bounds = [(s, e) for _, s, e in conns]
+    embedded = [_embedded(doc, s) for _, s, _ in conns]
     for k, (kind, s, e) in enumerate(conns):
-        left_start = bounds[k - 1][1] if k > 0 else 0
-        right_end = bounds[k + 1][0] if k + 1 < len(conns) else len(doc)
+        # a clause connective after a break ("B, since A") reaches over a verbal connective
+        # embedded in a phrase of its clause ("damages brought by the waves, since A"), which
+        # would otherwise cut its span to "the waves"
+        over = _clausal(doc, s)
+        prev = [j for j in range(k) if not (over and embedded[j])]
+        nxt = [j for j in range(k + 1, len(conns)) if not (over and embedded[j])]
+        left_start = bounds[prev[-1]][1] if prev else 0
+        right_end = bounds[nxt[0]][0] if nxt else len(doc)
         whole = list(doc[left_start:s])
         left = _after_last_break(whole)
         if _anaphoric(left) and len(left) < len(whole) and _has_content(_trim(whole[: len(whole) - len(left)])):
@@ -557,8 +573,26 @@ def _after_last_break(tokens: list["Token"]) -> list["Token"]:
     return tokens[breaks[-1] + 1 :] if breaks else tokens
 
 
+# words after "as" that make a phrase, not a clause ("as well as", "as usual", "as part of")
+_AS_NOT_CLAUSE = {"well", "usual", "ever", "always", "before", "such", "part", "in", "of", "with", "for", "to", "if",
+                  "though", "soon", "long", "far", "much", "many", "few", "little", "good", "per", "opposed", "follows",
+                  "needed", "necessary", "possible", "said", "seen", "told", "a", "an", "one", "both", "though", "against",
+                  "regards", "compared", "at", "on", "by", "from", "yet", "now", "then", "usual", "always", "mentioned"}
 _NOT_VERBAL = {"so", "therefore", "thus", "hence", "consequently", "as", "because", "since", "due", "owing",
                "thanks", "on", "if", "which", "that", "this", "for"}
+
+
+def _clausal(doc: "Doc", s: int) -> bool:
+    """A conjunction or discourse adverbial opening a clause after a comma or semicolon ("B, since
+    A", "A; therefore B"): PDTB's Arg1 of such a connective is the whole clause before it."""
+    return doc[s].lower_ in _NOT_VERBAL - {"which", "that", "this", "on", "for"} and s > 0 and doc[s - 1].text in {",", ";"}
+
+
+def _embedded(doc: "Doc", s: int) -> bool:
+    """A verbal connective inside a phrase, with no break before it ("the damages brought by the
+    waves", "the fire caused a blackout"): its link is local to its clause."""
+    return doc[s].lower_ not in _NOT_VERBAL and s > 0 and doc[s - 1].text not in _BREAKS and \
+        doc[s - 1].lower_ not in {"which", "that", "who"}
 
 
 def _relative(doc: "Doc", s: int) -> bool:
