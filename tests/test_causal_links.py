@@ -171,9 +171,9 @@ def test_lexicon_is_the_sourced_file_plus_a_tagged_supplement():
         sourced = {r["phrase"]: r for r in csv.DictReader(f, delimiter="\t")}
     provenance = (data / "CONNECTIVES_PROVENANCE.md").read_text(encoding="utf-8")
     for phrase, direction, source in links.LEXICON:
-        if source in {"PDTB-MINOR", "ALTLEX", "VERBS", "EIDOS", "DICT", "NOTATION"}:
+        if source in {"PDTB-MINOR", "ALTLEX", "VERBS", "EIDOS", "DICT", "NOTATION", "PURPOSE"}:
             assert phrase not in sourced, f"{phrase!r} is sourced; it should not also be a supplement"
-            if source in {"EIDOS", "DICT", "NOTATION"}:
+            if source in {"EIDOS", "DICT", "NOTATION", "PURPOSE"}:
                 assert f"### `{source}`" in provenance
         else:
             assert sourced[phrase]["direction"] == direction and sourced[phrase]["source"] == source
@@ -330,3 +330,30 @@ def test_clause_connective_spans_reach_over_embedded_verbal_connectives(sentence
 ])
 def test_reason_as_after_a_comma(sentence, expected):
     assert _triples(LinkExtractor().extract([sentence])[0]) == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # PDTB-3 Purpose: the means brings about the goal
+    ("Cooks salt the water in order to season the pasta.",
+     ("Cooks salt the water", "in order to", "season the pasta")),
+    ("She left early so as to catch the last train.", ("She left early", "so as to", "catch the last train")),
+    # a one-word active connective used as a passive, with words before its by-phrase
+    ("The outage was caused mainly by a storm.", ("a storm", "caused", "The outage")),
+    # the alternative a contrast rules out is not part of the span
+    ("The blaze was caused not by lightning but by a campfire.", ("a campfire", "caused", "The blaze")),
+    ("A campfire, rather than lightning, caused the blaze.", ("A campfire", "caused", "the blaze")),
+])
+def test_round7_links(sentence, expected):
+    links = LinkExtractor().extract([sentence])[0]
+    assert _triples(links)[:1] == [expected], _triples(links)
+
+
+def test_an_auxiliary_after_an_anaphor_leaves_the_cause_to_the_previous_sentence():
+    (link,) = LinkExtractor().extract(["This has caused prices to fall."])[0]
+    assert (link.cause, link.connective, link.effect, link.anaphoric) == ("", "caused", "prices to fall", "cause")
+
+
+def test_a_negated_predicate_is_kept():
+    # "not" inside a clause negates it; only a ruled-out alternative ("not A but B", ", not A,") is dropped
+    assert _triples(LinkExtractor().extract(["Prices did not fall because demand stayed high."])[0]) == [
+        ("demand stayed high", "because", "Prices did not fall")]

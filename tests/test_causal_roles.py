@@ -181,3 +181,28 @@ def test_new_rules_swap_with_the_roles(sentence, reversed_sentence):
     (a,), (b,) = LinkExtractor(roles=True).extract([sentence, reversed_sentence])
     assert a.connective == b.connective
     assert a.cause.lower().split()[-1] in b.effect.lower() and b.cause.lower().split()[-1] in a.effect.lower()
+
+
+# causal-v6 (round 7): rules chosen on the v6 blind set's misses; sentences written for the tests
+@pytest.mark.parametrize("sentence, expected", [
+    # attribution read from word order after the object (the small parser reads "to A" as a purpose clause)
+    ("Investigators attribute the collapse of the bridge to rusted cables.",
+     ("rusted cables", "<attribution>", "the collapse of the bridge")),
+    ("Fans put the poor start down to injuries.", ("injuries", "<attribution>", "the poor start")),
+    ("Historians credit the printing press with the spread of literacy.",
+     ("the printing press", "<attribution>", "the spread of literacy")),
+    # a to-infinitive after the verb's own object is a purpose adjunct
+    ("Gardeners water the beds each evening to keep the seedlings alive.",
+     ("Gardeners water the beds each evening", "<adjunct>", "keep the seedlings alive")),
+    # a comparative the small tagger misses
+    ("The drier a forest becomes, the faster a fire spreads through it.",
+     ("The drier a forest becomes", "<correlative>", "the faster a fire spreads through it")),
+])
+def test_round7_rules(sentence, expected):
+    links = LinkExtractor(roles=True).extract([sentence])[0]
+    assert [(l.cause, l.connective, l.effect) for l in links][:1] == [expected]
+
+
+def test_a_want_to_complement_is_not_a_purpose_adjunct():
+    (link,) = LinkExtractor(roles=True).extract(["Most voters want to lower taxes."])[0] or [None]
+    assert link is None or link.connective != "<adjunct>"

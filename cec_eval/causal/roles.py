@@ -224,12 +224,19 @@ def _correlative(toks: list["Token"]):
     """<correlative>: "The higher the price, the fewer people drive": the first clause is the
     independent variable (Culicover & Jackendoff 1999, "The view from the periphery: the English
     comparative correlative"), read as the cause."""
-    if len(toks) < 6 or toks[0].lower_ != "the" or toks[1].tag_ not in ("JJR", "RBR"):
+    if len(toks) < 6 or toks[0].lower_ != "the" or not _comparative(toks[1]):
         return None
     for k in range(2, len(toks) - 2):
-        if toks[k].text == "," and toks[k + 1].lower_ == "the" and toks[k + 2].tag_ in ("JJR", "RBR"):
+        if toks[k].text == "," and toks[k + 1].lower_ == "the" and _comparative(toks[k + 2]):
             return toks[:k], [t for t in toks[k + 1:] if not t.is_punct], "<correlative>"
     return None
+
+
+def _comparative(tok: "Token") -> bool:
+    """A comparative by tag, or by form where the small tagger misses it ("The scarcer a good
+    becomes": "scarcer" tagged as a noun)."""
+    return tok.tag_ in ("JJR", "RBR") or tok.lower_ in ("more", "less", "fewer") or (
+        tok.lower_.endswith("er") and len(tok) > 4 and tok.is_alpha and tok.tag_ not in ("VB", "VBP", "VBZ", "VBD"))
 
 
 def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"], extra: list["Token"]):
@@ -245,6 +252,11 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
         if reported:
             c = reported[0]
             return _clause_link(c, [t for t in scope if t.i in _ids(c) and t.dep_ != "mark"], [], [])
+    # <attribution> before the adjunct rules: "Scientists attribute most of the warming to A" (the
+    # small parser often reads "to A" as a purpose clause), "Historians credit A with B"
+    link = _attribution(pred, children, scope)
+    if link is not None:
+        return link
     # <adjunct>: fronted adverbial clause or phrase, set off by a comma
     for c in children:
         if c.dep_ not in ("advcl", "prep", "npadvmod") or c.i > pred.i:
@@ -279,6 +291,11 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
             return by, rest_of(ids), "<agent>"
         if c.dep_ == "advcl" and opener in ("to", "in order", "so as") and any(t.lower_ == "to" for t in span[:3]):
             return rest_of(ids), span, "<adjunct>"  # "A to stop B": purpose
+        if (c.dep_ == "xcomp" and first.lower_ == "to" and c.tag_ == "VB"
+                and any(x.dep_ in ("dobj", "oprd", "npadvmod") and x.i < first.i for x in children)):
+            # "Farmers keep the soil moist each year to stop B": an infinitive after the verb's own
+            # object is a purpose adjunct, not the verb's complement ("want to leave")
+            return rest_of(ids), [t for t in span if t.i != first.i], "<adjunct>"
         if c.dep_ == "advcl" and opener not in NOT_CAUSAL and any(t.dep_ in ("mark", "advmod") and t.i == first.i for t in span):
             return _unmarked(span), rest_of(ids), "<adjunct>"
     # a trailing means or reason phrase: "The city cooled its streets by planting trees" (means: the
@@ -437,6 +454,42 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
         if src and _pobj(src[0]):  # <source>
             return _pobj(src[0]), rest_of(_ids(src[0])), "<source>"
     return None
+
+
+#: attribution verbs whose thing attributed is the object and whose cause follows "to"
+#: (PropBank attribute.01, ascribe.01, trace.02: Arg1 the thing, Arg2 what it is attributed to)
+_ATTRIBUTE_TO = {"attribute", "ascribe", "trace", "chalk"}
+
+
+def _attribution(pred: "Token", children: list["Token"], scope: list["Token"]):
+    """ "attribute B to A" read from word order after the object, which the small parser misreads
+    ("to" + noun as a purpose clause); "credit A with B" (credit.01: the one credited is the cause)."""
+    lemma = pred.lemma_.lower()
+    if lemma in ("put", "chalk", "pin"):
+        # "put B down to A" read from the words: the parser often takes a word of B for a verb
+        # ("put the poor start down to injuries")
+        words = [t for t in scope if t.i > pred.i and not (t.is_punct and t.text in ".!?")]
+        down = next((k for k in range(len(words) - 1) if words[k].lower_ == "down" and words[k + 1].lower_ in ("to", "on")), None)
+        if down and _has_words(words[down + 2:]) and _has_words(words[:down]):
+            return words[down + 2:], words[:down], "<attribution>"
+    dobj = [c for c in children if c.dep_ == "dobj"]
+    if not dobj or pred.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in children):
+        return None
+    obj = _ids(dobj[0])
+    after = [t for t in scope if t.i > max(obj) and not (t.is_punct and t.text in ".!?")]
+    if lemma in _ATTRIBUTE_TO:
+        to = next((k for k, t in enumerate(after) if t.lower_ == "to"), None)
+        if to is not None and _has_words(after[to + 1:]):
+            return after[to + 1:], [t for t in scope if t.i in obj], "<attribution>"
+    if lemma == "credit":
+        with_ = next((k for k, t in enumerate(after) if t.lower_ == "with"), None)
+        if with_ is not None and _has_words(after[with_ + 1:]):
+            return [t for t in scope if t.i in obj], after[with_ + 1:], "<attribution>"
+    return None
+
+
+def _has_words(tokens: list["Token"]) -> bool:
+    return any(t.is_alpha and not t.is_stop for t in tokens)
 
 
 def _to_blame(pred: "Token") -> bool:
