@@ -357,3 +357,17 @@ def test_a_negated_predicate_is_kept():
     # "not" inside a clause negates it; only a ruled-out alternative ("not A but B", ", not A,") is dropped
     assert _triples(LinkExtractor().extract(["Prices did not fall because demand stayed high."])[0]) == [
         ("demand stayed high", "because", "Prices did not fall")]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # "The reason B is that A": the that-clause is the whole cause, over a connective inside it
+    ("The reason the shop closed is that the rent increase made trading impossible.",
+     ("the rent increase made trading impossible", "is that", "the shop closed")),
+    # a participle modifying a noun belongs to its noun phrase, not to the clause structure
+    ("The storm damage caused by the gale forced the pier to close.",
+     ("The storm damage caused by the gale", "forced", "the pier to close")),
+    # a gerund subject is not the verb; the risk phrase is the link
+    ("Driving in fog increases the risk of a collision.", ("Driving in fog", "increases the risk of", "a collision")),
+])
+def test_round7_clause_structure(sentence, expected):
+    assert expected in _triples(LinkExtractor().extract([sentence])[0])

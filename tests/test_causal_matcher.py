@@ -80,7 +80,7 @@ def test_one_sided_link_falls_back_to_cosine(scorers):
 def test_signature_names_variant_and_parameters(scorers):
     _, causal = scorers
     sig = causal.score(["A causes B."], ["A causes B."]).signature
-    assert sig.startswith("cec:causal-v5(links=surface+roles:spacy-")
+    assert sig.startswith("cec:causal-v6(links=surface+roles:spacy-")
     assert "|agg:mean|" in sig
     assert ",w=0,pen=1)" in sig
     m = CausalMatcher(weight=0.25, penalty=2.0)
@@ -127,7 +127,7 @@ def test_evaluate_and_api_route_to_the_variant(minilm_path):
     from cec_eval import score
 
     res = score([REVERSAL], [REFERENCE], model=minilm_path, variant="causal")
-    assert res.signature.startswith("cec:causal-v5(")
+    assert res.signature.startswith("cec:causal-v6(")
 
 
 @pytest.mark.slow
@@ -145,7 +145,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     r = evaluate.load(module_path("cec")).compute(
         predictions=[PARAPHRASE, REVERSAL], references=[REFERENCE, REFERENCE], variant="causal"
     )
-    assert r["signature"].startswith("cec:causal-v5(links=surface+roles:") and "|agg:mean|" in r["signature"]
+    assert r["signature"].startswith("cec:causal-v6(links=surface+roles:") and "|agg:mean|" in r["signature"]
     assert r["scores"][0]["sym"] > r["scores"][1]["sym"] + 0.3
     two = dict(predictions=["CO2 traps heat. The planet warms."], references=["The planet warms because CO2 traps heat."])
     r_mean = evaluate.load(module_path("cec")).compute(**two, variant="causal")
@@ -164,7 +164,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["signature"].startswith("cec:causal-v5(") and "|agg:f2|" in result["signature"]
+    assert result["signature"].startswith("cec:causal-v6(") and "|agg:f2|" in result["signature"]
     assert result["scores"][0]["sym"] > result["scores"][1]["sym"] + 0.3
 
 
@@ -235,7 +235,7 @@ def test_cli_scores_a_text_over_spacy_max_length_with_the_causal_variant(tmp_pat
          "--variant", "causal", "--no-progress", "--output", str(out)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v5(") and 0 < result["scores"][0]["sym"] <= 1
+    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v6(") and 0 < result["scores"][0]["sym"] <= 1
 
 
 @pytest.mark.parametrize("g, a, expected", [
@@ -278,3 +278,19 @@ def test_the_answer_to_a_cause_question_is_linked_as_its_cause(question):
     # "What does fog cause?" asks for an effect: no answer link
     assert m.text_links(["What does fog cause?", "Cold air meets warm water."], vecs) == {} or all(
         ct[-1] != "Cold air meets warm water." for _, _, ct, _ in m.text_links(["What does fog cause?", "Cold air meets warm water."], vecs).values())
+
+
+def test_a_reversed_link_counts_beside_a_link_stated_the_same_way():
+    # hand-computed: link 0 is the same in both texts (direct 1, swapped 0), link 1 is reversed
+    # (direct 0, swapped 1); both pairs correspond equally well (max 1), and the reversed one decides
+    e1, e2, e3, e4 = np.eye(4)
+    ref = (np.stack([e1, e3]), np.stack([e2, e4]))
+    rev = (np.stack([e1, e4]), np.stack([e2, e3]))
+    assert CausalMatcher._pair(rev, ref) == (0.0, 1.0, (1, 1))
+    assert CausalMatcher._pair(ref, ref) == (1.0, 0.0, (0, 0))  # nothing reversed: the best pair
+    # a reference link with no counterpart pairs with the nearest one; an unrelated pair (0.5
+    # direct, 0.25 swapped) is not reversed, so the text's own match decides
+    g = (np.stack([e1]), np.stack([e2]))
+    a = (np.stack([e1, (e1 + e3) / np.sqrt(2)]), np.stack([e2, e4]))
+    direct, swapped, k = CausalMatcher._pair(g, a)
+    assert (direct, swapped, k) == (1.0, 0.0, (0, 0))

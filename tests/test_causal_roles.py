@@ -42,7 +42,7 @@ RULES = [
     ("The lawn was scorched from the drought.", ("the drought", "<source>", "The lawn was scorched")),
     ("The sailors stayed ashore, for a gale was blowing.", ("a gale was blowing", "<adjunct>", "The sailors stayed ashore")),
     ("It was the frost that cracked the pipes.", ("the frost", "<cleft>", "cracked the pipes")),
-    ("The reason the shop closed is that the rent doubled.", ("the rent doubled", "<noun>", "the shop closed")),
+    ("Everyone agreed that the reason the shop closed was that the rent doubled.", ("the rent doubled", "<noun>", "the shop closed")),
     ("One effect of the tax is that smokers buy abroad.", ("the tax", "<noun>", "smokers buy abroad")),
     ("The strike was the spark for the protests.", ("The strike", "<noun>", "the protests")),
     ("Critics blamed the new timetable for the delays.", ("the new timetable", "<attribution>", "the delays")),

@@ -151,6 +151,9 @@ SUPPLEMENT: list[tuple[str, str, str]] = [
     # (Arg2), as roles.py reads a trailing "to"-infinitive ("Farmers rotate crops in order to keep the soil fertile")
     ("in order to|for", CAUSE_FIRST, "PURPOSE"),
     ("so as to", CAUSE_FIRST, "PURPOSE"),
+    # "A increases the risk of B" (risk as the chance of an effect: epidemiology's usual causal claim)
+    ("increase|increases|increased|increasing|raise|raises|raised|raising the risk|likelihood|chance|odds of",
+     CAUSE_FIRST, "ALTLEX"),
 ]
 
 
@@ -308,6 +311,16 @@ def _find_connectives(doc: "Doc", nlp, exclude: frozenset[str] = frozenset()) ->
                                           for j in range(max(0, t.i - 4), t.i - 1)):
                 kinds[(t.i, t.i + 1)] = CAUSE_FIRST
                 spans.append(doc[t.i:t.i + 1])
+    # "The reason (why) B is that A" / "One reason B was that A": the copula and "that" of a reason
+    # noun opening the sentence (the contiguous "the reason is that" is a lexicon row)
+    words = [t.lower_ for t in doc[:4]]
+    if "reason" in words or "reasons" in words:
+        r = words.index("reason") if "reason" in words else words.index("reasons")
+        for t in doc[r + 2:]:
+            if t.lower_ in _BE and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "that":
+                kinds[(t.i, t.i + 2)] = EFFECT_FIRST
+                spans.append(doc[t.i:t.i + 2])
+                break
     spans = filter_spans(spans)
     out = []
     for span in sorted(spans, key=lambda x: x.start):
@@ -350,6 +363,8 @@ def _is_connective(doc: "Doc", span: "Span") -> bool:
         after = [t.lower_ for t in doc[span.end: span.end + 3]]
         return bool(after) and not (set(after) & _NOT_BEHIND)
     verbal = first not in _NOT_VERBAL
+    if verbal and len(span) == 1 and first.endswith("ing") and (prev is None or prev in {"of", "about", "from", "for"}):
+        return False  # "Driving while tired raises B", "the risk of driving": a gerund, not the verb
     if verbal and len(span) == 1 and nxt == "of":
         return False  # "the causes of", "the produce of": a noun (a verb does not take "of")
     if verbal and len(span) == 1 and prev in _DETERMINERS:
@@ -481,9 +496,12 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
         # a clause connective after a break ("B, since A") reaches over a verbal connective
         # embedded in a phrase of its clause ("damages brought by the waves, since A"), which
         # would otherwise cut its span to "the waves"
+        # and any connective reaches over a participle modifying a noun ("the chain of events
+        # leading to war", "the damages brought by the waves"): it belongs to a noun phrase
         over = _clausal(doc, s)
-        prev = [j for j in range(k) if not (over and embedded[j])]
-        nxt = [j for j in range(k + 1, len(conns)) if not (over and embedded[j])]
+        skip = [embedded[j] if over else _reduced_relative(doc, conns[j][1], conns[j][2]) for j in range(len(conns))]
+        prev = [j for j in range(k) if not skip[j]]
+        nxt = [j for j in range(k + 1, len(conns)) if not skip[j]]
         left_start = bounds[prev[-1]][1] if prev else 0
         right_end = bounds[nxt[0]][0] if nxt else len(doc)
         whole = list(doc[left_start:s])
@@ -548,6 +566,11 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
                 out.append(([], left, s, e, "cause"))  # "B because of it.": the cause is the previous sentence
                 continue
             effect, cause = left, right
+            if doc[s].lower_ in _BE and any(t.lower_ in ("reason", "reasons") for t in effect[:4]):
+                # "The reason many people wait is that A": the effect is what follows the noun
+                r = next(k for k, t in enumerate(effect) if t.lower_ in ("reason", "reasons"))
+                effect = effect[r + 1:]
+                effect = effect[1:] if effect and effect[0].lower_ in ("why", "that") else effect
         out.append((cause, effect, s, e, ""))
     return out
 
@@ -611,7 +634,18 @@ _NOT_VERBAL = {"so", "therefore", "thus", "hence", "consequently", "as", "becaus
 def _clausal(doc: "Doc", s: int) -> bool:
     """A conjunction or discourse adverbial opening a clause after a comma or semicolon ("B, since
     A", "A; therefore B"): PDTB's Arg1 of such a connective is the whole clause before it."""
+    if doc[s].lower_ in _BE and s + 1 < len(doc) and doc[s + 1].lower_ == "that":
+        return True  # "The reason B is that A": the that-clause is the whole cause
     return doc[s].lower_ in _NOT_VERBAL - {"which", "that", "this", "on", "for"} and s > 0 and doc[s - 1].text in {",", ";"}
+
+
+def _reduced_relative(doc: "Doc", s: int, e: int) -> bool:
+    """A participle connective right after a noun, with no break: a reduced relative clause
+    modifying it ("events leading to war", "damages brought by waves")."""
+    first, prev = doc[s].lower_, (doc[s - 1] if s > 0 else None)
+    participle = first.endswith("ing") or (e - s > 1 and doc[e - 1].lower_ == "by")
+    return (participle and prev is not None and prev.is_alpha and prev.lower_ not in _BE
+            and prev.lower_ not in _NOT_PREDICATE and not prev.is_stop)
 
 
 def _embedded(doc: "Doc", s: int) -> bool:

@@ -6,8 +6,9 @@ For a generated sentence g and a reference sentence a:
   argument structure (:mod:`.roles`: "Hail flattened the barley" has cause "Hail"); a sentence with
   neither is linked to the sentence before it in narrative order;
 * if either has no causal link, S = cos(g, a): plain CEC, unchanged;
-* otherwise take the pair of links (one from each) that talk about the same things (the pair
-  with the highest max(direct, swapped) below) and
+* otherwise pair every link of either sentence with the other's link that talks about the same
+  things (the highest max(direct, swapped) below); take the most reversed of those pairs if any
+  is reversed, else the best corresponding one, and
 
   direct  = ( cos(cause_g, cause_a) + cos(effect_g, effect_a) ) / 2
   swapped = ( cos(cause_g, effect_a) + cos(effect_g, cause_a) ) / 2
@@ -45,7 +46,8 @@ from .roles import SEQUENCE
 if TYPE_CHECKING:  # pragma: no cover
     from ..embed import Embedder
 
-VERSION = "causal-v5"  # v5: rules and guards from blind v5's misses (cause labels, wh-clefts, cause questions)
+VERSION = "causal-v6"  # v6: rules from blind v6's misses; every link is paired with its best counterpart
+# v5: rules and guards from blind v5's misses (cause labels, wh-clefts, cause questions)
 # v4: round-6 rules and guards from blind v4's misses (links.py DICT/NOTATION rows, roles.py), same scoring
 # v3: links from argument structure where a sentence has no connective (roles.py)
 # v2: links across sentences (backward-pointing connectives), PDTB-sourced lexicon
@@ -231,11 +233,22 @@ class CausalMatcher:
 
     @staticmethod
     def _pair(g: tuple, a: tuple) -> tuple[float, float, tuple[int, int]]:
+        """(direct, swapped, (x, y)) of the link pair that decides the score. Every link of either
+        text is paired with the other text's link it corresponds to best (highest max(direct,
+        swapped)); of those pairs the most reversed one is taken if any is reversed, else the best
+        corresponding one. So a reversed link counts even when another link is stated the same way
+        in both texts ("A; therefore B in order to C" against "B in order to C; therefore A" share
+        "B in order to C", which would otherwise be the pair taken)."""
         cg, eg, ca, ea = g[0], g[1], a[0], a[1]
         direct = (cg @ ca.T + eg @ ea.T) / 2
         swapped = (cg @ ea.T + eg @ ca.T) / 2
-        k = np.unravel_index(np.argmax(np.maximum(direct, swapped)), direct.shape)
-        return float(direct[k]), float(swapped[k]), (int(k[0]), int(k[1]))
+        best = np.maximum(direct, swapped)
+        pairs = {(int(best[:, y].argmax()), y) for y in range(best.shape[1])}
+        pairs |= {(x, int(best[x].argmax())) for x in range(best.shape[0])}
+        x, y = max(pairs, key=lambda p: (swapped[p] - direct[p], best[p]))
+        if swapped[x, y] <= direct[x, y]:
+            x, y = np.unravel_index(np.argmax(best), best.shape)
+        return float(direct[x, y]), float(swapped[x, y]), (int(x), int(y))
 
     def similarity(self, generated: Sequence[str], reference: Sequence[str], g: np.ndarray, a: np.ndarray) -> np.ndarray:
         sim = cosine_matrix(g, a)

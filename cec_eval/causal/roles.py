@@ -202,7 +202,7 @@ def _sentence_link(sent: "Span"):
                     return left, right, "<order>"
                 return right, left, "<order>"
             break
-    link = _correlative(toks)
+    link = _correlative(toks) or _fronted_when(toks)
     if link is not None:
         return link
     root = sent.root
@@ -218,6 +218,25 @@ def _sentence_link(sent: "Span"):
     # in that misparse the clause's adjuncts hang from the noun
     extra = [c for c in root.children if c.dep_ in ("advcl", "prep") and c.i > pred.i] if pred is not root else []
     return _clause_link(pred, [t for t in sent if not (t.is_punct and t.i == sent.end - 1)], subj_tokens, extra)
+
+
+#: subordinators whose fronted clause is read post hoc as the cause (as the parse-based adjunct rule)
+_FRONTED = {"when", "whenever", "once", "after"}
+
+
+def _fronted_when(toks: list["Token"]):
+    """ "When A, B" read from the words: the fronted clause up to its comma is the cause. The small
+    parser often attaches such a clause inside the main clause's subject ("When around a million
+    people died, blight destroyed the crop"), which the parse-based adjunct rule then misses."""
+    if len(toks) < 5 or toks[0].lower_ not in _FRONTED:
+        return None
+    comma = next((k for k, t in enumerate(toks) if t.text == ","), None)
+    if comma is None or comma < 3:
+        return None
+    cause, effect = toks[1:comma], [t for t in toks[comma + 1:] if not (t.is_punct and t.text in ".!?")]
+    if not (_finite(cause) and _finite(effect)) or _is_setting(toks[:comma]):
+        return None
+    return cause, effect, "<adjunct>"
 
 
 def _correlative(toks: list["Token"]):
