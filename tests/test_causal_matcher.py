@@ -42,8 +42,13 @@ def test_swapped_link_scores_lower_than_the_same_link(scorers):
     direct, sw = m.link_scores(swapped, same)
     assert sw > direct + 0.3  # the swap is detected ...
     cos = plain.score([swapped], [same]).sym[0]
-    # ... and penalised by exactly (swapped - direct) (w = 0, pen = 1), although the words are the same
-    assert res.sym[1] == pytest.approx(cos - (sw - direct), abs=1e-5)
+    # ... and penalised by exactly max(swapped - direct, crossed words) (w = 0, pen = 1): the links
+    # are in the same words (same_wording 1.0), and all of them crossed (crossed_words 1.0)
+    from cec_eval.causal.matcher import crossed_words, same_wording
+
+    assert same_wording("Floods", "heavy rain", "Heavy rain", "floods") == 1.0
+    assert crossed_words("Floods", "heavy rain", "Heavy rain", "floods") == 1.0
+    assert res.sym[1] == pytest.approx(cos - max(sw - direct, 1.0), abs=1e-5)
 
 
 NON_CAUSAL_PRED = [
@@ -82,8 +87,8 @@ def test_signature_names_variant_and_parameters(scorers):
     sig = causal.score(["A causes B."], ["A causes B."]).signature
     assert sig.startswith("cec:causal-v6(links=surface+roles:spacy-")
     assert "|agg:mean|" in sig
-    assert ",w=0,pen=1)" in sig
-    m = CausalMatcher(weight=0.25, penalty=2.0)
+    assert ",w=0,pen=1,lex=0.7)" in sig
+    m = CausalMatcher(weight=0.25, penalty=2.0, lexical=False)
     assert m.name.endswith(",w=0.25,pen=2)")
 
 
@@ -257,9 +262,38 @@ def test_lexical_swap_test_penalises_a_reversal_the_span_embeddings_miss():
     enc = BagOfWordsEncoder()
     ref = "After the quake struck, a tsunami hit the coast."
     rev = "After the tsunami struck, a quake hit the coast."
-    plain = CECScorer(model=enc, variant=CausalMatcher()).score([rev], [ref]).sym[0]
+    plain = CECScorer(model=enc, variant=CausalMatcher(lexical=False)).score([rev], [ref]).sym[0]
     lex = CECScorer(model=enc, variant=CausalMatcher(lexical=True)).score([rev], [ref]).sym[0]
     assert lex < plain
+
+
+@pytest.mark.parametrize("g, a, expected", [
+    (("Rain", "floods"), ("floods", "rain"), 1.0),
+    (("Heavy rain", "floods"), ("storms", "flooding"), 0.25),  # {heavi, rain, flood} vs {storm, flood}
+    (("it", "them"), ("rain", "floods"), 0.0),  # no content word
+])
+def test_same_wording_is_the_jaccard_overlap_of_content_stems(g, a, expected):
+    from cec_eval.causal.matcher import same_wording
+
+    assert same_wording(*g, *a) == pytest.approx(expected)
+
+
+def test_the_word_level_test_leaves_links_in_other_words_alone():
+    """Exact: a candidate in its own words (content-word overlap 0.5 < SAME_WORDING) whose words
+    cross (crossed_words 0.25) scores the same with and without the word-level test."""
+    from cec_eval.causal.matcher import SAME_WORDING, crossed_words, same_wording
+
+    link_a = ("the river rose", "the town flooded")
+    link_g = ("the town's drains were blocked and the river rose", "water flooded the streets")
+    assert crossed_words(*link_g, *link_a) == pytest.approx(0.25)
+    assert same_wording(*link_g, *link_a) == pytest.approx(0.5)
+    assert 0.5 < SAME_WORDING
+    enc = BagOfWordsEncoder()
+    ref = "Because the river rose, the town flooded."
+    cand = "Because the town's drains were blocked and the river rose, water flooded the streets."
+    on = CECScorer(model=enc, variant=CausalMatcher(lexical=True)).score([cand], [ref]).sym[0]
+    off = CECScorer(model=enc, variant=CausalMatcher(lexical=False)).score([cand], [ref]).sym[0]
+    assert on == off
 
 
 @pytest.mark.parametrize("question", ["What causes fog?", "Q: What is behind fog?", "Why is there fog?"])
