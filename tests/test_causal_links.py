@@ -371,3 +371,19 @@ def test_a_negated_predicate_is_kept():
 ])
 def test_round7_clause_structure(sentence, expected):
     assert expected in _triples(LinkExtractor().extract([sentence])[0])
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Anaemia secondary to blood loss.", ("blood loss", "secondary to", "Anaemia", "")),
+    ("Markets fell in response to the rate rise.", ("the rate rise", "in response to", "Markets fell", "")),
+    ("The smell comes from a blocked drain.", ("a blocked drain", "comes from", "The smell", "")),
+    ("The cause: a loose wire.", ("a loose wire", "cause:", "", "effect")),  # the label with its article
+])
+def test_round7_second_pass_phrases(sentence, expected):
+    links = LinkExtractor().extract([sentence])[0]
+    assert [(l.cause, l.connective, l.effect, l.anaphoric) for l in links][:1] == [expected]
+
+
+def test_responsible_for_with_a_degree_adverb():
+    assert _triples(LinkExtractor().extract(["Loose bolts are partly responsible for the rattle."])[0]) == [
+        ("Loose bolts", "are partly responsible for", "the rattle")]

@@ -206,3 +206,31 @@ def test_round7_rules(sentence, expected):
 def test_a_want_to_complement_is_not_a_purpose_adjunct():
     (link,) = LinkExtractor(roles=True).extract(["Most voters want to lower taxes."])[0] or [None]
     assert link is None or link.connective != "<adjunct>"
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a raising verb's subject belongs to its complement, whose trailing clause is the cause
+    ("Prices tend to climb once supplies run short.", ("supplies run short", "<adjunct>", "Prices tend to climb")),
+    ("The village's fame owes much to its medieval bridge.", ("its medieval bridge", "<attribution>", "The village's fame")),
+    ("Behind the price spike was a poor harvest.", ("a poor harvest", "<attribution>", "the price spike")),
+])
+def test_round7_second_pass_rules(sentence, expected):
+    links = LinkExtractor(roles=True).extract([sentence])[0]
+    assert [(l.cause, l.connective, l.effect) for l in links][:1] == [expected]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # FrameNet Objective_influence: "the effect of A on B", wherever the noun phrase stands
+    ("The impact of road salt on river insects is now being studied.",
+     ("road salt", "<influence>", "river insects")),
+    # a wh-cleft whose focus the small parser makes the root
+    ("What emptied the high street was the new parking charge, not the weather.",
+     ("the new parking charge", "<cleft>", "emptied the high street")),
+    # "not by A but by B": the by-phrase after "but" is the cause
+    ("The bridge was damaged not by the flood but by a barge.", ("a barge", "<agent>", "The bridge was damaged")),
+    # "A; this B": the pronoun stands for the clause before it
+    ("Water the roots at dawn; this keeps the leaves dry.", ("Water the roots at dawn", "<order>", "keeps the leaves dry")),
+])
+def test_round7_third_pass_rules(sentence, expected):
+    links = LinkExtractor(roles=True).extract([sentence])[0]
+    assert expected in [(l.cause, l.connective, l.effect) for l in links]

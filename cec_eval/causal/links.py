@@ -96,6 +96,9 @@ SUPPLEMENT: list[tuple[str, str, str]] = [
     ("bring|brings|brought|bringing about", CAUSE_FIRST, "VERBS"),
     ("contribute|contributes|contributed|contributing to", CAUSE_FIRST, "VERBS"),
     ("is|are|was|were responsible for", CAUSE_FIRST, "VERBS"),
+    # causal-v6: with a degree adverb between ("are largely responsible for")
+    ("is|are|was|were largely|partly|mainly|mostly|primarily|chiefly|directly|partially|solely|entirely responsible for",
+     CAUSE_FIRST, "VERBS"),
     # FrameNet lists make as a Causation word; causal only with an object and a second predicate
     # ("made the phone shut down"), which _is_connective checks
     ("makes|made|make|making", CAUSE_FIRST, "VERBS"),
@@ -151,6 +154,13 @@ SUPPLEMENT: list[tuple[str, str, str]] = [
     # (Arg2), as roles.py reads a trailing "to"-infinitive ("Farmers rotate crops in order to keep the soil fertile")
     ("in order to|for", CAUSE_FIRST, "PURPOSE"),
     ("so as to", CAUSE_FIRST, "PURPOSE"),
+    # clinical "B secondary to A" (Merriam-Webster Medical: secondary, "caused by or resulting from
+    # another disease"), "B in response / as a reaction to A", "B comes from A" (Cambridge: come from
+    # sth, "to be the result of sth")
+    ("secondary to", EFFECT_FIRST, "DICT"),
+    ("in|as a response|reaction to", EFFECT_FIRST, "DICT"),
+    ("in response|reaction to", EFFECT_FIRST, "DICT"),
+    ("come|comes|came|coming from", EFFECT_FIRST, "DICT"),
     # "A increases the risk of B" (risk as the chance of an effect: epidemiology's usual causal claim)
     ("increase|increases|increased|increasing|raise|raises|raised|raising the risk|likelihood|chance|odds of",
      CAUSE_FIRST, "ALTLEX"),
@@ -353,7 +363,10 @@ def _is_connective(doc: "Doc", span: "Span") -> bool:
     if prev == "-" and not doc[span.start - 1].whitespace_:
         return False  # "human-caused warming": a compound adjective, not a clause connective
     if span[-1].text == ":":
-        return prev is None or prev == ";"  # "Effect: B" opens its sentence; "one effect: B" is prose
+        # "Effect: B" opens its sentence; "one effect: B" is prose; "The reason: A" / "The cause: A"
+        # after the effect's sentence is the cause label with its article ("The effect: nobody
+        # knows" stays prose)
+        return prev is None or prev == ";" or (prev == "the" and span.start == 1 and first in ("reason", "cause"))
     if first in _ARROWS:
         return True
     if nxt == ":" and span.end + 1 < len(doc) and len(span) == 1:
@@ -510,7 +523,9 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
             # "A, and this led to B": the anaphor points to the clause before the break, in this sentence
             left = _after_last_break(_trim(whole[: len(whole) - len(left)]))
         right = _before_first_break(list(doc[e:right_end]), relative=_relative(doc, s))
-        initial = not _trim(left) and k == 0
+        # "The reason: A" is a label with its article, as "Reason: A"
+        label = doc[e - 1].text == ":" and all(t.lower_ == "the" for t in _trim(left))
+        initial = (not _trim(left) or label) and k == 0
         back = initial or (k == 0 and _anaphoric(left))
         if doc[s:e].text.lower() in _CONDITION and initial:
             back = False  # "If A, then B" / "If A B": both sides are here

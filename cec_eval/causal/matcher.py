@@ -50,7 +50,9 @@ from .roles import SEQUENCE
 if TYPE_CHECKING:  # pragma: no cover
     from ..embed import Embedder
 
-VERSION = "causal-v6"  # v6: rules from blind v6's misses; every link is paired with its best counterpart
+VERSION = "causal-v7"  # v7: rules from blind v7's misses (influence nominals, raising verbs, clinical and
+# dictionary phrases, wh-clefts and "Behind B is A" read from the words)
+# v6: rules from blind v6's misses; every link is paired with its best counterpart
 # v5: rules and guards from blind v5's misses (cause labels, wh-clefts, cause questions)
 # v4: round-6 rules and guards from blind v4's misses (links.py DICT/NOTATION rows, roles.py), same scoring
 # v3: links from argument structure where a sentence has no connective (roles.py)

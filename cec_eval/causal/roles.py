@@ -138,7 +138,30 @@ def role_links(doc: "Doc") -> list[tuple[list["Token"], list["Token"], str]]:
         link = _sentence_link(sent)
         if link is not None:
             out.append(link)
-        out += _compound_links(sent)
+        out += _compound_links(sent) + _influence_links(sent)
+    return out
+
+
+#: FrameNet Objective_influence nouns: "the effect / impact / influence of A on B"
+INFLUENCE_NOUNS = {"effect", "effects", "impact", "impacts", "influence", "influences"}
+
+
+def _influence_links(sent: "Span") -> list:
+    """<influence>: "the effect of A on B" (FrameNet Objective_influence: the *of*-phrase is the
+    Influencing_entity, the *on*-phrase the Dependent_entity), wherever the noun phrase stands."""
+    out = []
+    for t in sent:
+        if t.lower_ not in INFLUENCE_NOUNS:
+            continue
+        of = [c for c in t.children if c.dep_ == "prep" and c.lower_ == "of" and _pobj(c)]
+        if not of:
+            continue
+        on = [c for c in list(t.children) + [x for p in _pobj(of[0]) for x in p.children]
+              if c.dep_ == "prep" and c.lower_ in ("on", "upon") and _pobj(c)]
+        if on:
+            on_ids = _ids(on[0])
+            cause = [x for x in _pobj(of[0]) if x.i not in on_ids]
+            out.append((cause, _pobj(on[0]), "<influence>"))
     return out
 
 
@@ -188,7 +211,11 @@ def _sentence_link(sent: "Span"):
     for k, t in enumerate(toks):
         if t.text in _SEPARATORS and 0 < k < len(toks) - 1:
             left, right = toks[:k], [x for x in toks[k + 1:] if not x.is_punct or x.text not in ".!?"]
-            if _finite(left) and _finite(right):
+            imperative = left[0].tag_ == "VB" or left[0].lower_ in ("do", "don't", "never")  # "Pinch out the shoots; …"
+            if (_finite(left) or imperative) and _finite(right):
+                if right[0].lower_ in ("this", "that") and len(right) > 2 and right[1].tag_ in _FINITE:
+                    # "A; this sends B": the pronoun stands for the clause before, the cause
+                    return left, right[1:], "<order>"
                 # "A; B was to blame" / "A: the cause was B": the second clause names one side
                 ids = {x.i for x in right}
                 head = next((x for x in right if x.head.i not in ids or x.head.i == x.i), None)
@@ -202,7 +229,7 @@ def _sentence_link(sent: "Span"):
                     return left, right, "<order>"
                 return right, left, "<order>"
             break
-    link = _correlative(toks) or _fronted_when(toks)
+    link = _correlative(toks) or _fronted_when(toks) or _fronted_behind(toks) or _wh_cleft(toks)
     if link is not None:
         return link
     root = sent.root
@@ -239,6 +266,33 @@ def _fronted_when(toks: list["Token"]):
     return cause, effect, "<adjunct>"
 
 
+def _wh_cleft(toks: list["Token"]):
+    """ "What pushed the shops out was rising rates": a wh-cleft read from the words (the small
+    parser often makes the focus noun the root): the focus after the copula is the cause."""
+    if len(toks) < 5 or toks[0].lower_ != "what" or not toks[1].tag_.startswith("VB") or toks[1].lower_ in _BE_FORMS:
+        return None
+    cop = next((k for k in range(2, len(toks) - 1) if toks[k].lower_ in _BE_FORMS), None)
+    if cop is None:
+        return None
+    cause = [t for t in toks[cop + 1:] if not (t.is_punct and t.text in ".!?")]
+    return (cause, toks[1:cop], "<cleft>") if _has_words(cause) and _has_words(toks[1:cop]) else None
+
+
+_BE_FORMS = {"is", "was", "are", "were", "'s"}
+
+
+def _fronted_behind(toks: list["Token"]):
+    """ "Behind the rise is a refinery fire": the fronted form of "A is behind B" (an inversion
+    the lexicon row "is behind" cannot see): what follows the copula is the cause."""
+    if len(toks) < 5 or toks[0].lower_ != "behind":
+        return None
+    cop = next((k for k, t in enumerate(toks) if k > 1 and t.lower_ in ("is", "was", "are", "were", "lies", "lay")), None)
+    if cop is None:
+        return None
+    cause = [t for t in toks[cop + 1:] if not (t.is_punct and t.text in ".!?")]
+    return (cause, toks[1:cop], "<attribution>") if _has_words(cause) and _has_words(toks[1:cop]) else None
+
+
 def _correlative(toks: list["Token"]):
     """<correlative>: "The higher the price, the fewer people drive": the first clause is the
     independent variable (Culicover & Jackendoff 1999, "The view from the periphery: the English
@@ -262,6 +316,11 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
     """The link of the clause headed by ``pred`` whose tokens are ``scope``."""
     doc = pred.doc
     children = list(pred.children) + extra
+    xcomp = [c for c in children if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX")]
+    if pred.lemma_.lower() in _RAISING and xcomp:
+        # "Households tend to borrow more once rates are cut": a raising or aspectual verb's subject
+        # is its complement's; the complement's own adjuncts and objects are the clause's
+        children = [c for c in children if c.i != xcomp[0].i] + list(xcomp[0].children)
     inside = {t.i for t in scope}
     rest_of = lambda ids: [t for t in scope if t.i not in ids]  # noqa: E731
     # a reported clause ("Economists argue that A raises B", "A raises B, economists say"): the
@@ -462,6 +521,10 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
     # <agent>: passive with a by-phrase
     if agent and passive:
         cause = _pobj(agent[0])
+        later = [c for c in children + list(agent[0].children) if c.dep_ == "conj" and c.lower_ == "by" and _pobj(c)]
+        if agent[0].i > 0 and doc[agent[0].i - 1].lower_ == "not" and later:
+            # "spread not by bad air but by mosquito bites": the by-phrase after "but" is the cause
+            return _pobj(later[0]), [t for t in scope if t.i < agent[0].i - 1], "<agent>"
         if cause:
             return cause, rest_of(_ids(agent[0])), "<agent>"
     if passive and src and _pobj(src[0]):  # "Soil becomes depleted from planting the same crop"
@@ -474,6 +537,10 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
             return _pobj(src[0]), rest_of(_ids(src[0])), "<source>"
     return None
 
+
+#: raising and aspectual verbs: their subject belongs to the complement ("tend to", "began to")
+_RAISING = {"tend", "seem", "appear", "start", "begin", "continue", "keep", "stop", "cease", "used", "happen",
+            "come", "get", "go"}
 
 #: attribution verbs whose thing attributed is the object and whose cause follows "to"
 #: (PropBank attribute.01, ascribe.01, trace.02: Arg1 the thing, Arg2 what it is attributed to)
@@ -491,6 +558,12 @@ def _attribution(pred: "Token", children: list["Token"], scope: list["Token"]):
         down = next((k for k in range(len(words) - 1) if words[k].lower_ == "down" and words[k + 1].lower_ in ("to", "on")), None)
         if down and _has_words(words[down + 2:]) and _has_words(words[:down]):
             return words[down + 2:], words[:down], "<attribution>"
+    if lemma == "owe":  # "B owes a great deal to A" (owe.01 in the sense "is due to")
+        subj = [c for c in children if c.dep_ in _SUBJ]
+        words = [t for t in scope if t.i > pred.i and not (t.is_punct and t.text in ".!?")]
+        to = next((k for k, t in enumerate(words) if t.lower_ == "to"), None)
+        if subj and to is not None and _has_words(words[to + 1:]):
+            return words[to + 1:], [t for t in scope if t.i in _ids(subj[0])], "<attribution>"
     dobj = [c for c in children if c.dep_ == "dobj"]
     if not dobj or pred.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in children):
         return None
