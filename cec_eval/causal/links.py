@@ -640,8 +640,8 @@ def _after_last_break(tokens: list["Token"]) -> list["Token"]:
 # words after "as" that make a phrase, not a clause ("as well as", "as usual", "as part of")
 _AS_NOT_CLAUSE = {"well", "usual", "ever", "always", "before", "such", "part", "in", "of", "with", "for", "to", "if",
                   "though", "soon", "long", "far", "much", "many", "few", "little", "good", "per", "opposed", "follows",
-                  "needed", "necessary", "possible", "said", "seen", "told", "a", "an", "one", "both", "though", "against",
-                  "regards", "compared", "at", "on", "by", "from", "yet", "now", "then", "usual", "always", "mentioned"}
+                  "needed", "necessary", "possible", "said", "seen", "told", "a", "an", "one", "both", "against",
+                  "regards", "compared", "at", "on", "by", "from", "yet", "now", "then", "mentioned"}
 _NOT_VERBAL = {"so", "therefore", "thus", "hence", "consequently", "as", "because", "since", "due", "owing",
                "thanks", "on", "if", "which", "that", "this", "for"}
 
@@ -884,7 +884,9 @@ _NEGATED = {"not", "rather", "instead"}
 def _drop_negated(tokens: list["Token"]) -> list["Token"]:
     """A span without the alternative it rules out: "not the wiring but a cigarette" -> "a
     cigarette", "a new rival, not higher prices," -> "a new rival", "A rather than B" -> "A" (a
-    contrast names what is *not* the cause or effect; keeping it would match the wrong side)."""
+    contrast names what is *not* the cause or effect; keeping it would match the wrong side).
+    The span also loses a split passive's leading "(mainly) by" (:func:`_after_by`), which the
+    dropped alternative can leave at its start ("not by A but by B" -> "B")."""
     toks = list(tokens)
     for k, t in enumerate(toks):
         low = t.lower_

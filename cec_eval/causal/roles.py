@@ -210,7 +210,7 @@ def _sentence_link(sent: "Span"):
     # <order>: two clauses joined by ; : or a dash
     for k, t in enumerate(toks):
         if t.text in _SEPARATORS and 0 < k < len(toks) - 1:
-            left, right = toks[:k], [x for x in toks[k + 1:] if not x.is_punct or x.text not in ".!?"]
+            left, right = toks[:k], _words(toks[k + 1:])
             imperative = left[0].tag_ == "VB" or left[0].lower_ in ("do", "don't", "never")  # "Pinch out the shoots; …"
             if (_finite(left) or imperative) and _finite(right):
                 if right[0].lower_ in ("this", "that") and len(right) > 2 and right[1].tag_ in _FINITE:
@@ -260,7 +260,7 @@ def _fronted_when(toks: list["Token"]):
     comma = next((k for k, t in enumerate(toks) if t.text == ","), None)
     if comma is None or comma < 3:
         return None
-    cause, effect = toks[1:comma], [t for t in toks[comma + 1:] if not (t.is_punct and t.text in ".!?")]
+    cause, effect = toks[1:comma], _words(toks[comma + 1:])
     if not (_finite(cause) and _finite(effect)) or _is_setting(toks[:comma]):
         return None
     return cause, effect, "<adjunct>"
@@ -271,11 +271,22 @@ def _wh_cleft(toks: list["Token"]):
     parser often makes the focus noun the root): the focus after the copula is the cause."""
     if len(toks) < 5 or toks[0].lower_ != "what" or not toks[1].tag_.startswith("VB") or toks[1].lower_ in _BE_FORMS:
         return None
-    cop = next((k for k in range(2, len(toks) - 1) if toks[k].lower_ in _BE_FORMS), None)
+    return _focus_after_copula(toks, _BE_FORMS, "<cleft>")
+
+
+def _focus_after_copula(toks: list["Token"], copulas: set[str], rule: str):
+    """(what follows the first copula after the opener, what lies between them, rule), or None:
+    the shape of a wh-cleft and of an inverted "Behind B is A", both of which put the cause last."""
+    cop = next((k for k in range(2, len(toks)) if toks[k].lower_ in copulas), None)
     if cop is None:
         return None
-    cause = [t for t in toks[cop + 1:] if not (t.is_punct and t.text in ".!?")]
-    return (cause, toks[1:cop], "<cleft>") if _has_words(cause) and _has_words(toks[1:cop]) else None
+    cause = _words(toks[cop + 1:])
+    return (cause, toks[1:cop], rule) if _has_words(cause) and _has_words(toks[1:cop]) else None
+
+
+def _words(tokens: list["Token"]) -> list["Token"]:
+    """Tokens without the sentence's final punctuation."""
+    return [t for t in tokens if not (t.is_punct and t.text in ".!?")]
 
 
 _BE_FORMS = {"is", "was", "are", "were", "'s"}
@@ -286,11 +297,7 @@ def _fronted_behind(toks: list["Token"]):
     the lexicon row "is behind" cannot see): what follows the copula is the cause."""
     if len(toks) < 5 or toks[0].lower_ != "behind":
         return None
-    cop = next((k for k, t in enumerate(toks) if k > 1 and t.lower_ in ("is", "was", "are", "were", "lies", "lay")), None)
-    if cop is None:
-        return None
-    cause = [t for t in toks[cop + 1:] if not (t.is_punct and t.text in ".!?")]
-    return (cause, toks[1:cop], "<attribution>") if _has_words(cause) and _has_words(toks[1:cop]) else None
+    return _focus_after_copula(toks, _BE_FORMS - {"'s"} | {"lies", "lay"}, "<attribution>")
 
 
 def _correlative(toks: list["Token"]):
@@ -554,13 +561,13 @@ def _attribution(pred: "Token", children: list["Token"], scope: list["Token"]):
     if lemma in ("put", "chalk", "pin"):
         # "put B down to A" read from the words: the parser often takes a word of B for a verb
         # ("put the poor start down to injuries")
-        words = [t for t in scope if t.i > pred.i and not (t.is_punct and t.text in ".!?")]
+        words = _words([t for t in scope if t.i > pred.i])
         down = next((k for k in range(len(words) - 1) if words[k].lower_ == "down" and words[k + 1].lower_ in ("to", "on")), None)
         if down and _has_words(words[down + 2:]) and _has_words(words[:down]):
             return words[down + 2:], words[:down], "<attribution>"
     if lemma == "owe":  # "B owes a great deal to A" (owe.01 in the sense "is due to")
         subj = [c for c in children if c.dep_ in _SUBJ]
-        words = [t for t in scope if t.i > pred.i and not (t.is_punct and t.text in ".!?")]
+        words = _words([t for t in scope if t.i > pred.i])
         to = next((k for k, t in enumerate(words) if t.lower_ == "to"), None)
         if subj and to is not None and _has_words(words[to + 1:]):
             return words[to + 1:], [t for t in scope if t.i in _ids(subj[0])], "<attribution>"
@@ -568,7 +575,7 @@ def _attribution(pred: "Token", children: list["Token"], scope: list["Token"]):
     if not dobj or pred.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in children):
         return None
     obj = _ids(dobj[0])
-    after = [t for t in scope if t.i > max(obj) and not (t.is_punct and t.text in ".!?")]
+    after = _words([t for t in scope if t.i > max(obj)])
     if lemma in _ATTRIBUTE_TO:
         to = next((k for k, t in enumerate(after) if t.lower_ == "to"), None)
         if to is not None and _has_words(after[to + 1:]):
