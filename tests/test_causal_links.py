@@ -387,3 +387,36 @@ def test_round7_second_pass_phrases(sentence, expected):
 def test_responsible_for_with_a_degree_adverb():
     assert _triples(LinkExtractor().extract(["Loose bolts are partly responsible for the rattle."])[0]) == [
         ("Loose bolts", "are partly responsible for", "the rattle")]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a sentence-initial subordinate clause runs to its comma, over a connective inside it ...
+    ("Since the pump failed because its seal wore out, the basement flooded.",
+     [("the pump failed because its seal wore out", "since", "the basement flooded"),
+      ("its seal wore out", "because", "the pump failed")]),
+    # ... and its main clause reaches over a verbal connective embedded in it
+    ("Because the soil was so poor, the farmers produced little grain.",
+     [("the soil was so poor", "because", "the farmers produced little grain"),
+      ("the farmers", "produced", "little grain")]),
+    # a main-clause connective after the comma starts after the comma
+    ("Due to the storm, flights were cancelled, which led to chaos.",
+     [("the storm", "due to", "flights were cancelled"), ("flights were cancelled", "led to", "chaos")]),
+])
+def test_round8_initial_subordinate_clause(sentence, expected):
+    assert _triples(LinkExtractor().extract([sentence])[0]) == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a passive with a phrase between the verb and its by-phrase: the by-phrase is the cause
+    ("Migraines are set off in some people by bright light.", ("bright light", "set off", "Migraines")),
+    ("The outage was triggered last night by a faulty switch.", ("a faulty switch", "triggered", "The outage")),
+])
+def test_round8_passive_with_a_gap_before_by(sentence, expected):
+    assert _triples(LinkExtractor().extract([sentence])[0])[:1] == [expected]
+
+
+def test_a_by_phrase_after_another_clause_is_not_a_passive_agent():
+    # "and" ends the passive's stretch: "by the river" belongs to the second clause
+    links = _triples(LinkExtractor().extract(["Heavy rain caused flooding and we waited by the river."])[0])
+    assert links[:1] == [("Heavy rain", "caused", "flooding and we waited by the river")] or \
+        all(l[0] != "the river" for l in links)

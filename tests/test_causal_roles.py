@@ -234,3 +234,24 @@ def test_round7_second_pass_rules(sentence, expected):
 def test_round7_third_pass_rules(sentence, expected):
     links = LinkExtractor(roles=True).extract([sentence])[0]
     assert expected in [(l.cause, l.connective, l.effect) for l in links]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a copula with a from-phrase names the source
+    ("The rash is most likely from the new soap.", ("the new soap", "<source>", "The rash")),
+    ("The stains on the ceiling are from a leaking pipe.", ("a leaking pipe", "<source>", "The stains on the ceiling")),
+    # a passive reporting verb raises its complement's subject
+    ("Longer breaks are said to improve concentration.", ("Longer breaks", "<subject>", "improve concentration")),
+    # a hyphen between spaces is a dash: the clause in the past perfect is the cause
+    ("The bridge was closed - the river had flooded.", ("the river had flooded", "<order>", "The bridge was closed")),
+])
+def test_round8_rules(sentence, expected):
+    links = LinkExtractor(roles=True).extract([sentence])[0]
+    assert [(l.cause, l.connective, l.effect) for l in links][:1] == [expected]
+
+
+@pytest.mark.parametrize("sentence", ["He is from Glasgow.", "The result is far from perfect.",
+                                      "The new model is different from the old one."])
+def test_a_copular_from_phrase_of_place_or_comparison_is_no_link(sentence):
+    links = LinkExtractor(roles=True).extract([sentence])[0]
+    assert all(l.connective != "<source>" for l in links)

@@ -335,7 +335,7 @@ def _find_connectives(doc: "Doc", nlp, exclude: frozenset[str] = frozenset()) ->
     out = []
     for span in sorted(spans, key=lambda x: x.start):
         kind = kinds[(span.start, span.end)]
-        if kind == CAUSE_FIRST and _split_passive(doc, span):
+        if kind == CAUSE_FIRST and _split_passive(doc, span) is not None:
             kind = EFFECT_FIRST  # "was caused not by A but by B": a passive; the by-phrase is the cause
         out.append((kind, span.start, span.end))
     return out
@@ -345,15 +345,27 @@ _DEGREE = {"not", "partly", "mainly", "largely", "mostly", "primarily", "chiefly
            "probably", "likely", "possibly", "in", "part", "at", "least"}
 
 
-def _split_passive(doc: "Doc", span: "Span") -> bool:
-    """A one-word active connective used as a passive with words between it and its *by*-phrase
-    ("was caused not by A", "is driven mainly by A"), which the passive rows ("caused by") miss."""
-    if len(span) != 1 or span.start == 0 or doc[span.start - 1].lower_ not in _BE:
-        return False
+def _split_passive(doc: "Doc", span: "Span") -> int | None:
+    """Index of the *by* of an active connective used as a passive with words between it and its
+    *by*-phrase ("was caused not by A", "is driven mainly by A", "are set off in many veterans by
+    A"), which the passive rows ("caused by") miss; None if it is not one. The words between are
+    plain words of the same clause (no punctuation, conjunction or relative word)."""
+    k = span.start - 1
+    while k > 0 and doc[k].lower_ in _DEGREE and span.start - k < 3:  # "is often / not always triggered"
+        k -= 1
+    if span.start == 0 or doc[k].lower_ not in _BE:
+        return None
     k = span.end
-    while k < len(doc) and doc[k].lower_ in _DEGREE and k - span.end < 3:
+    while k < len(doc) and k - span.end < 6 and doc[k].is_alpha and doc[k].lower_ not in _NOT_IN_PASSIVE:
+        if doc[k].lower_ == "by":
+            return k if k > span.end else None
         k += 1
-    return k > span.end and k < len(doc) and doc[k].lower_ == "by"
+    return None
+
+
+#: words that end the stretch between a passive verb and its *by*-phrase: another clause or phrase
+_NOT_IN_PASSIVE = {"and", "or", "but", "which", "that", "who", "because", "when", "while", "after", "before", "since",
+                   "as", "if", "so", "than", "then"}
 
 
 def _is_connective(doc: "Doc", span: "Span") -> bool:
@@ -505,6 +517,7 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
     out = []
     bounds = [(s, e) for _, s, e in conns]
     embedded = [_embedded(doc, s) for _, s, _ in conns]
+    clause_end = _initial_clause_end(doc, conns)
     for k, (kind, s, e) in enumerate(conns):
         # a clause connective after a break ("B, since A") reaches over a verbal connective
         # embedded in a phrase of its clause ("damages brought by the waves, since A"), which
@@ -517,6 +530,13 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
         nxt = [j for j in range(k + 1, len(conns)) if not skip[j]]
         left_start = bounds[prev[-1]][1] if prev else 0
         right_end = bounds[nxt[0]][0] if nxt else len(doc)
+        if clause_end is not None and k > 0:
+            # the comma that closes a sentence-initial subordinate clause ("Since A because C, B")
+            # bounds the connectives on either side of it
+            if s < clause_end:
+                right_end = min(right_end, clause_end)
+            else:
+                left_start = max(left_start, clause_end + 1)
         whole = list(doc[left_start:s])
         left = _after_last_break(whole)
         if _anaphoric(left) and len(left) < len(whole) and _has_content(_trim(whole[: len(whole) - len(left)])):
@@ -529,6 +549,15 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
         back = initial or (k == 0 and _anaphoric(left))
         if doc[s:e].text.lower() in _CONDITION and initial:
             back = False  # "If A, then B" / "If A B": both sides are here
+        if k == 0 and clause_end is not None:
+            # "Because A, B": the subordinate clause is everything up to the comma that closes it,
+            # other connectives inside it included ("Since A because C, B"), and the main clause
+            # reaches over verbal connectives embedded in it ("Because A, the clouds produced no
+            # rain"), as for a clause connective after a comma (PDTB: Arg1 and Arg2 are clauses)
+            after = [j for j in range(1, len(conns)) if conns[j][1] > clause_end and not embedded[j]]
+            main = _before_first_break(list(doc[clause_end + 1: conns[after[0]][1] if after else len(doc)]))
+            out.append((list(doc[e:clause_end]), main, s, e, ""))
+            continue
         asked = [t.lower_ for t in doc[:s] if t.is_alpha and t.lower_ not in ("q", "question")]
         if k == 0 and doc[len(doc) - 1].text == "?" and asked[:1] in (["what"], ["which"], ["who"]) and len(asked) <= 2:
             continue  # "Q: What causes hiccups?": a question states no link; its answer is read by the matcher
@@ -581,6 +610,11 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
                 out.append(([], left, s, e, "cause"))  # "B because of it.": the cause is the previous sentence
                 continue
             effect, cause = left, right
+            by = _split_passive(doc, doc[s:e])
+            if by is not None and any(t.lower_ not in _DEGREE for t in doc[e:by]):
+                # "are set off in many veterans by A": the by-phrase is the cause ("caused mainly /
+                # not by A" keeps its words for _drop_negated and _after_by)
+                cause = [t for t in right if t.i > by]
             if doc[s].lower_ in _BE and any(t.lower_ in ("reason", "reasons") for t in effect[:4]):
                 # "The reason many people wait is that A": the effect is what follows the noun
                 r = next(k for k, t in enumerate(effect) if t.lower_ in ("reason", "reasons"))
@@ -644,6 +678,24 @@ _AS_NOT_CLAUSE = {"well", "usual", "ever", "always", "before", "such", "part", "
                   "regards", "compared", "at", "on", "by", "from", "yet", "now", "then", "mentioned"}
 _NOT_VERBAL = {"so", "therefore", "thus", "hence", "consequently", "as", "because", "since", "due", "owing",
                "thanks", "on", "if", "which", "that", "this", "for"}
+
+
+def _initial_clause_end(doc: "Doc", conns: list[tuple[str, int, int]]) -> int | None:
+    """Index of the comma that closes a sentence-initial subordinate clause ("Because A, B", "If
+    A, B", "Due to A, B") when another connective sits inside it or in the main clause; None when
+    the sentence does not open with such a connective or has no comma after it."""
+    if len(conns) < 2:
+        return None
+    kind, s, e = conns[0]
+    if kind == CAUSE_FIRST or any(t.is_alpha for t in doc[:s]) or doc[e - 1].text == ":" or any(t.lower_ in _BE for t in doc[s:e]):
+        return None  # "As a result, B" / "The reason is that A" / "That is because A" point back; "Reason: A" is a label
+    comma = next((t.i for t in doc[e:] if t.text in {",", ";"}), None)
+    if comma is None or not _has_content(_trim(list(doc[e:comma]))):
+        return None
+    # the main clause must be there: "Since A, as B, C" has none before the next clause connective
+    after = [s2 for _, s2, _ in conns[1:] if s2 > comma and not _embedded(doc, s2)]
+    main = _before_first_break(list(doc[comma + 1: after[0] if after else len(doc)]))
+    return comma if _has_content(_trim(main)) else None
 
 
 def _clausal(doc: "Doc", s: int) -> bool:

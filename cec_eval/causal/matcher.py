@@ -50,7 +50,10 @@ from .roles import SEQUENCE
 if TYPE_CHECKING:  # pragma: no cover
     from ..embed import Embedder
 
-VERSION = "causal-v7"  # v7: rules from blind v7's misses (influence nominals, raising verbs, clinical and
+VERSION = "causal-v8"  # v8: clause-level changes from blind v8's misses: a sentence-initial subordinate
+# clause runs to its comma over connectives inside it, passives with words before the by-phrase, copular
+# from-phrases, passive reporting verbs, a spaced hyphen as a dash
+# v7: rules from blind v7's misses (influence nominals, raising verbs, clinical and
 # dictionary phrases, wh-clefts and "Behind B is A" read from the words)
 # v6: rules from blind v6's misses; every link is paired with its best counterpart
 # v5: rules and guards from blind v5's misses (cause labels, wh-clefts, cause questions)

@@ -205,11 +205,17 @@ def sequence_side(doc: "Doc") -> str:
     return "cause" if _pluperfect(toks) else "effect"
 
 
+def _separator(tok: "Token") -> bool:
+    """A clause separator: ; : or a dash, typed as a hyphen between spaces ("A - B") too."""
+    return tok.text in _SEPARATORS or (tok.text == "-" and bool(tok.whitespace_) and tok.i > 0
+                                        and bool(tok.doc[tok.i - 1].whitespace_))
+
+
 def _sentence_link(sent: "Span"):
     toks = list(sent)
     # <order>: two clauses joined by ; : or a dash
     for k, t in enumerate(toks):
-        if t.text in _SEPARATORS and 0 < k < len(toks) - 1:
+        if _separator(t) and 0 < k < len(toks) - 1:
             left, right = toks[:k], _words(toks[k + 1:])
             imperative = left[0].tag_ == "VB" or left[0].lower_ in ("do", "don't", "never")  # "Pinch out the shoots; …"
             if (_finite(left) or imperative) and _finite(right):
@@ -328,6 +334,13 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
         # "Households tend to borrow more once rates are cut": a raising or aspectual verb's subject
         # is its complement's; the complement's own adjuncts and objects are the clause's
         children = [c for c in children if c.i != xcomp[0].i] + list(xcomp[0].children)
+    raised = [c for c in children if c.dep_ == "nsubjpass"]
+    if pred.lemma_.lower() in REPORTING and xcomp and raised and not subj_tokens:
+        # "Smaller classes are thought to improve B": a passive reporting verb raises its
+        # complement's subject (Quirk et al. 1985 §16.52); the link is the complement clause's
+        inner = _ids(xcomp[0])
+        return _clause_link(xcomp[0], [t for t in scope if t.i in inner and t.i >= xcomp[0].i],
+                            [doc[i] for i in sorted(_ids(raised[0]))], [])
     inside = {t.i for t in scope}
     rest_of = lambda ids: [t for t in scope if t.i not in ids]  # noqa: E731
     # a reported clause ("Economists argue that A raises B", "A raises B, economists say"): the
@@ -489,6 +502,13 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
                         return _pobj(comp[0]), side, "<noun>"
                     if a.dep_ != "acomp":  # "Job losses were the result.": of what came before
                         return [], side, "<noun>"
+        # "Yellow leaves are nearly always from overwatering" / "The pain is most likely from
+        # running": a copula with a from-phrase names the source (PropBank ArgM-CAU, as <source>),
+        # not a place ("She is from Leeds") or an adjective's complement ("far/free from")
+        hedge = [c for c in children if c.dep_ == "acomp" and c.lemma_.lower() in _LIKELY]
+        src = [c for c in children + [g for h in hedge for g in h.children] if c.dep_ == "prep" and c.lower_ == "from"]
+        if src and _pobj(src[0]) and not _is_setting(_pobj(src[0])) and doc[src[0].i - 1].lower_ not in _FROM_ADJ:
+            return _pobj(src[0]), [doc[i] for i in sorted(_ids(subj[0]))], "<source>"
         return None
     passive = any(c.dep_ == "nsubjpass" for c in children)
     agent = [c for c in children if c.dep_ == "agent"]
@@ -544,6 +564,12 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
             return _pobj(src[0]), rest_of(_ids(src[0])), "<source>"
     return None
 
+
+#: epistemic adjectives a copular from-phrase may hang from ("is most likely from A")
+_LIKELY = {"likely", "probable", "possible", "certain", "usually", "often"}
+#: words before "from" that make it an adjective's or adverb's complement, not a source
+_FROM_ADJ = {"far", "away", "free", "different", "apart", "safe", "immune", "distinct", "separate", "absent", "exempt",
+             "aside", "clear", "removed", "isolated"}
 
 #: raising and aspectual verbs: their subject belongs to the complement ("tend to", "began to")
 _RAISING = {"tend", "seem", "appear", "start", "begin", "continue", "keep", "stop", "cease", "used", "happen",
