@@ -255,3 +255,18 @@ def test_round8_rules(sentence, expected):
 def test_a_copular_from_phrase_of_place_or_comparison_is_no_link(sentence):
     links = LinkExtractor(roles=True).extract([sentence])[0]
     assert all(l.connective != "<source>" for l in links)
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a causation noun opening the sentence with its complement, then a copula, read from the words
+    ("The main consequence of the long drought was a collapse in cattle prices.",
+     ("the long drought", "<noun>", "a collapse in cattle prices")),
+    ("The real reason for the delay was a shortage of drivers.", ("a shortage of drivers", "<noun>", "the delay")),
+    # a verbless note whose participle has a by-phrase: the by-phrase is the cause
+    ("Knee pain over past 3 weeks, aggravated by prolonged kneeling.",
+     ("prolonged kneeling", "<agent>", "Knee pain over past 3 weeks")),
+    ("Headaches for two weeks, worsened by screen use.", ("screen use", "<agent>", "Headaches for two weeks")),
+])
+def test_round8_second_pass_rules(sentence, expected):
+    links = LinkExtractor(roles=True).extract([sentence])[0]
+    assert [(l.cause, l.connective, l.effect) for l in links][:1] == [expected]

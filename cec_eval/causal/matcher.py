@@ -21,7 +21,9 @@ For a generated sentence g and a reference sentence a:
 A link across sentences ("A. As a result, B."; "B. This is because A."; :mod:`.links` marks
 the side that is the previous sentence) takes that sentence's own embedding for the missing side,
 and the link belongs to *both* sentences: each of them is compared as a directed link, so a
-reversal cannot score through its cause-only or effect-only sentence.
+reversal cannot score through its cause-only or effect-only sentence. A text that *opens* with such
+a sentence ("Results: B", "Therefore, B") has nothing for it to point to; that sentence is read by
+the links inside the side it states.
 
 So a link whose cause and effect line up with the other's effect and cause (a reversal) loses
 score instead of gaining it from the shared words, while a paraphrase with another connective or
@@ -50,7 +52,10 @@ from .roles import SEQUENCE
 if TYPE_CHECKING:  # pragma: no cover
     from ..embed import Embedder
 
-VERSION = "causal-v8"  # v8: clause-level changes from blind v8's misses: a sentence-initial subordinate
+VERSION = "causal-v9"  # v9: from blind v9's misses: a text that opens with a sentence that only points
+# back reads that sentence's own links; causation nouns before a copula read from the words; verbless
+# notes with a by-participle
+# v8: clause-level changes from blind v8's misses: a sentence-initial subordinate
 # clause runs to its comma over connectives inside it, passives with words before the by-phrase, copular
 # from-phrases, passive reporting verbs, a spaced hyphen as a dash
 # v7: rules from blind v7's misses (influence nominals, raising verbs, clinical and
@@ -156,6 +161,9 @@ class CausalMatcher:
         # dropped after a cause question, where the answer link (text_links) takes its place
         self._open: dict[str, list[tuple[np.ndarray | None, np.ndarray | None, bool, str, str]]] = {}
         self._texts: dict[str, tuple[list[str], list[str]]] = {}  # sentence -> (causes, effects) as text
+        # sentence that only points back -> ((causes, effects), (cause texts, effect texts)) of the
+        # links inside the side it states, used where it opens a text
+        self._alone: dict[str, tuple[tuple[np.ndarray, np.ndarray], tuple[list[str], list[str]]]] = {}
         self.stats = {"sentences": 0, "with_links": 0, "link_pairs": 0, "reversed_pairs": 0}
 
     @property
@@ -169,10 +177,16 @@ class CausalMatcher:
         if not new:
             return
         found = self.extractor.extract(new)
+        # a sentence that only points back ("As a result, B", "Results: B") has nothing to point to
+        # at the start of a text; there it is read on its own, from the side it states
+        pointers = [(s, links) for s, links in zip(new, found)
+                    if links and all(l.anaphoric for l in links) and not any(l.connective == SEQUENCE for l in links)]
+        kept = [(l.effect if l.anaphoric == "cause" else l.cause) for _, links in pointers for l in links[:1]]
+        alone = dict(zip([s for s, _ in pointers], self.extractor.extract(kept))) if pointers else {}
         spans: list[str] = []
         for sentence, links in zip(new, found):
             self._links[sentence] = links
-            for link in links:
+            for link in links + alone.get(sentence, []):
                 spans += [_clause_form(x) for x in (link.cause, link.effect) if x]
         self.stats["sentences"] += len(new)
         self.stats["with_links"] += sum(bool(x) for x in found)
@@ -189,6 +203,10 @@ class CausalMatcher:
             back = [(vec(l.cause), vec(l.effect), l.connective == SEQUENCE, l.cause, l.effect) for l in links if l.anaphoric]
             if back:
                 self._open[sentence] = back
+            own = [l for l in alone.get(sentence, []) if not l.anaphoric]
+            if own:
+                self._alone[sentence] = ((np.stack([vec(l.cause) for l in own]), np.stack([vec(l.effect) for l in own])),
+                                         ([l.cause for l in own], [l.effect for l in own]))
 
     def links(self, sentence: str) -> list[CausalLink]:
         """The links found in a sentence seen by :meth:`prepare` (extracts it otherwise)."""
@@ -204,6 +222,7 @@ class CausalMatcher:
         self._spans.clear()
         self._open.clear()
         self._texts.clear()
+        self._alone.clear()
 
     # -- per pair ------------------------------------------------------------------------------
     def link_scores(self, g_sentence: str, a_sentence: str) -> tuple[float, float] | None:
@@ -218,12 +237,13 @@ class CausalMatcher:
         a sentence of one text takes part in: its own links, plus each link of the *next* sentence
         that points back to it ("A. As a result, B."), with this sentence (its embedding and text)
         as the missing side. A backward link in the first sentence has nothing to point to and is
-        dropped."""
+        dropped; a first sentence with only such links takes the links inside the side it states
+        ("As a result, the dam burst" alone reads "the dam burst" for its own links)."""
         out: dict[int, tuple[list, list, list, list]] = {}
         for i, s in enumerate(sentences):
-            if s in self._spans:
-                c, e = self._spans[s]
-                ct, et = self._texts[s]
+            inside = (self._spans[s], self._texts[s]) if s in self._spans else self._alone.get(s) if i == 0 else None
+            if inside is not None:
+                (c, e), (ct, et) = inside
                 row = out.setdefault(i, ([], [], [], []))
                 row[0].extend(c)
                 row[1].extend(e)

@@ -235,7 +235,7 @@ def _sentence_link(sent: "Span"):
                     return left, right, "<order>"
                 return right, left, "<order>"
             break
-    link = _correlative(toks) or _fronted_when(toks) or _fronted_behind(toks) or _wh_cleft(toks)
+    link = _correlative(toks) or _fronted_when(toks) or _fronted_behind(toks) or _wh_cleft(toks) or _nominal_copula(toks)
     if link is not None:
         return link
     root = sent.root
@@ -288,6 +288,41 @@ def _focus_after_copula(toks: list["Token"], copulas: set[str], rule: str):
         return None
     cause = _words(toks[cop + 1:])
     return (cause, toks[1:cop], rule) if _has_words(cause) and _has_words(toks[1:cop]) else None
+
+
+#: nouns naming the effect in "The impact of A was B" (FrameNet Objective_influence nouns read as
+#: the effect when they are the copula's subject, as EFFECT_NOUNS)
+_IMPACT_NOUNS = {"impact", "impacts", "influence"}
+
+
+def _nominal_copula(toks: list["Token"]):
+    """ "The (main) consequence of A was B" / "The (real) reason for B is A", read from the words:
+    a causation noun opening the sentence with its of/for complement, then a copula (FrameNet
+    Causation nouns, as the parse-based <noun> rule, which the small parser often misses when the
+    complement is long)."""
+    if len(toks) < 6 or toks[0].lower_ not in ("the", "one", "a", "an", "another", "its", "their", "his", "her"):
+        return None
+    k = 1
+    while k < len(toks) - 1 and k < 4 and toks[k].pos_ in ("ADJ", "ADV") and toks[k].lower_ not in _BE_FORMS:
+        k += 1
+    noun = toks[k].lower_
+    effect_noun = noun in EFFECT_NOUNS | {n + "s" for n in EFFECT_NOUNS} | _IMPACT_NOUNS
+    if not (effect_noun or noun in CAUSE_NOUNS | {n + "s" for n in CAUSE_NOUNS}):
+        return None
+    if k + 1 >= len(toks) or toks[k + 1].lower_ not in ("of", "for", "behind"):
+        return None
+    cop = next((j for j in range(k + 3, len(toks)) if toks[j].lower_ in _BE_FORMS and toks[j].dep_ in ("ROOT", "aux", "auxpass", "cop") or
+                toks[j].lower_ in _BE_FORMS and toks[j].head.i == toks[j].i), None)
+    if cop is None:
+        return None
+    inner, after = toks[k + 2:cop], _words(toks[cop + 1:])
+    that = bool(after) and after[0].lower_ == "that"
+    after = after[1:] if that else after
+    if not that and (not after or after[0].pos_ in ("ADV", "ADJ", "ADP", "PART") or not any(t.pos_ in ("NOUN", "PROPN", "VERB") for t in after)):
+        return None  # "The cause of the fire is still unknown / clear": no cause named
+    if not (_has_words(inner) and _has_words(after)) or any(t.lower_ == "on" for t in inner):
+        return None  # "the effect of A on B is clear": Objective_influence, read by <influence>
+    return (inner, after, "<noun>") if effect_noun else (after, inner, "<noun>")
 
 
 def _words(tokens: list["Token"]) -> list["Token"]:
@@ -436,6 +471,11 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
         # "A was to blame." with no for-phrase: for what the clause or sentence before states
         return [doc[i] for i in sorted(_ids(subj[0]))], _pobj(target[0]) if target else [], "<attribution>"
     if subj_tokens:
+        by = [c for c in children if c.dep_ == "agent" and _pobj(c)]
+        if by and pred.tag_ == "VBN":
+            # "Low mood over two months, precipitated by job loss": a verbless note whose participle
+            # has a by-phrase, the demoted subject, so the cause (as <agent>)
+            return _pobj(by[0]), [t for t in subj_tokens if not t.is_punct], "<agent>"
         if objs:
             return subj_tokens, [t for t in scope if t.i >= pred.i], "<subject>"
         if src and _pobj(src[0]):
@@ -554,6 +594,12 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
             return _pobj(later[0]), [t for t in scope if t.i < agent[0].i - 1], "<agent>"
         if cause:
             return cause, rest_of(_ids(agent[0])), "<agent>"
+    if agent and pred.tag_ == "VBN" and not passive and not subj and _pobj(agent[0]):
+        # "Knee pain for 3 weeks, aggravated by kneeling": a verbless note the parser roots at the
+        # participle; what stands before it is the patient, the by-phrase the cause
+        before = [t for t in scope if t.i < pred.i and not t.is_punct]
+        if _has_words(before):
+            return _pobj(agent[0]), before, "<agent>"
     if passive and src and _pobj(src[0]):  # "Soil becomes depleted from planting the same crop"
         return _pobj(src[0]), rest_of(_ids(src[0])), "<source>"
     if subj and subj[0].tag_ not in ("WDT", "WP", "EX"):
