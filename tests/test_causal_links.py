@@ -420,3 +420,12 @@ def test_a_by_phrase_after_another_clause_is_not_a_passive_agent():
     links = _triples(LinkExtractor().extract(["Heavy rain caused flooding and we waited by the river."])[0])
     assert links[:1] == [("Heavy rain", "caused", "flooding and we waited by the river")] or \
         all(l[0] != "the river" for l in links)
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a negated clause connective rules its link out; the link before it keeps its own cause
+    ("Crops failed because of the frost, not because of the pests.", [("the frost", "because of", "Crops failed")]),
+    ("Prices rose because demand grew, not because wages went up.", [("demand grew", "because", "Prices rose")]),
+])
+def test_round8_a_negated_connective_is_no_link(sentence, expected):
+    assert _triples(LinkExtractor().extract([sentence])[0]) == expected

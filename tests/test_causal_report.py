@@ -26,7 +26,8 @@ def test_report_script_smoke(tmp_path):
     text = out.read_text()
     results = json.loads(js.read_text())
     for heading in ("### 2a. Direction accuracy per connective family", "### 2b. Direction accuracy per connective family",
-                    "### 3. Leave-one-family-out", "### 4. Blind set v10 (216 items", "#### 4b. Earlier blind sets: development data",
+                    "### 3. Leave-one-family-out", "### 4. Blind set v11 (248 items", "#### 4b. Earlier blind sets: development data",
+                    "| v10 (`benchmarks/data/blind_direction_v10.jsonl`) | 216 |",
                     "| v9 (`benchmarks/data/blind_direction_v9.jsonl`) | 212 |",
                     "| v8 (`benchmarks/data/blind_direction_v8.jsonl`) | 212 |",
                     "| v7 (`benchmarks/data/blind_direction_v7.jsonl`) | 217 |",

@@ -270,3 +270,30 @@ def test_a_copular_from_phrase_of_place_or_comparison_is_no_link(sentence):
 def test_round8_second_pass_rules(sentence, expected):
     links = LinkExtractor(roles=True).extract([sentence])[0]
     assert [(l.cause, l.connective, l.effect) for l in links][:1] == [expected]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a condition with subject-auxiliary inversion is the fronted conditional clause
+    ("Had the dam been inspected, the village would not have flooded.",
+     ("the dam been inspected", "<adjunct>", "the village would not have flooded")),
+    ("Should the pump fail, the basement will flood.", ("the pump fail", "<adjunct>", "the basement will flood")),
+    ("Were it not for the seawall, the harbour would be destroyed.",
+     ("the seawall", "<adjunct>", "the harbour would be destroyed")),
+    # a causation noun in apposition names the clause's cause in its of-phrase
+    ("The river burst its banks, the result of a week of heavy rain.",
+     ("a week of heavy rain", "<noun>", "The river burst its banks")),
+])
+def test_round8_third_pass_rules(sentence, expected):
+    links = LinkExtractor(roles=True).extract([sentence])[0]
+    assert [(l.cause, l.connective, l.effect) for l in links][:1] == [expected]
+
+
+def test_an_inverted_question_is_no_condition():
+    links = LinkExtractor(roles=True).extract(["Had you ever seen the storm, the flood and the fire?"])[0]
+    assert all(l.connective != "<adjunct>" for l in links)
+
+
+def test_a_heading_label_is_not_the_subject():
+    # "Tip:" is a genre label; without it the clause is read on its own ("Cause:" labels stay lexicon rows)
+    (link,) = LinkExtractor(roles=True).extract(["Tip: steam softens the broccoli stalks."])[0]
+    assert (link.cause, link.connective, link.effect) == ("steam", "<subject>", "softens the broccoli stalks")

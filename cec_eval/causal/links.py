@@ -18,6 +18,8 @@ Two backends, chosen by measurement (``benchmarks/causal_report.py``, ``docs/cau
 """
 from __future__ import annotations
 
+import re
+
 import itertools
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -332,6 +334,9 @@ def _find_connectives(doc: "Doc", nlp, exclude: frozenset[str] = frozenset()) ->
                 spans.append(doc[t.i:t.i + 2])
                 break
     spans = filter_spans(spans)
+    # "B because of A, not because of C" / "It isn't because of C": a negated clause connective
+    # states that the link does not hold (the alternative a contrast rules out), so it is no link
+    spans = [x for x in spans if not _negated(doc, x)]
     out = []
     for span in sorted(spans, key=lambda x: x.start):
         kind = kinds[(span.start, span.end)]
@@ -341,6 +346,16 @@ def _find_connectives(doc: "Doc", nlp, exclude: frozenset[str] = frozenset()) ->
     return out
 
 
+_NEGATORS = {"not", "n't", "never"}
+
+
+def _negated(doc: "Doc", span: "Span") -> bool:
+    """A clause connective ruled out by a negation before it: ", not because C" / "isn't because
+    of C". "not because of A but because of B" is left to :func:`_drop_negated`, which keeps B."""
+    if span.start == 0 or doc[span.start - 1].lower_ not in _NEGATORS or span[0].lower_ not in _NOT_VERBAL:
+        return False
+    rest = [t.lower_ for t in doc[span.end:]]
+    return "but" not in rest
 _DEGREE = {"not", "partly", "mainly", "largely", "mostly", "primarily", "chiefly", "partially", "only", "entirely",
            "probably", "likely", "possibly", "in", "part", "at", "least"}
 
@@ -849,7 +864,7 @@ class LinkExtractor:
                 return found
             nlp = _parser()
             todo = [k for k, (s, links) in enumerate(zip(sentences, found)) if not links and len(s) <= ROLES_MAX_CHARS]
-            for k, doc in zip(todo, nlp.pipe([sentences[k] for k in todo], batch_size=self.batch_size)):
+            for k, doc in zip(todo, nlp.pipe([_unlabelled(sentences[k]) for k in todo], batch_size=self.batch_size)):
                 found[k] = _role_links(doc)
             return found
         nlp = _parser()
@@ -903,6 +918,23 @@ class LinkExtractor:
                            doc[e - 1].idx + len(doc[e - 1]))
             )
         return out
+
+
+_LABEL = re.compile(r"^\s*([A-Z][\w'-]*(?: [\w'-]+)?)\s*:\s+(?=\S)")
+#: label words that name a side of the link ("Cause: A", "Result: B"): read by the lexicon rows
+_CAUSAL_LABELS = {"cause", "causes", "effect", "effects", "result", "results", "reason", "reasons", "consequence",
+                  "consequences", "outcome", "outcomes", "trigger", "factor", "factors", "why", "because", "impact",
+                  "impacts", "symptom", "symptoms", "upshot"}
+
+
+def _unlabelled(sentence: str) -> str:
+    """A sentence without a heading label of one or two words ("Tip: A", "Assessment: A", "Q3: A",
+    "In short: A"): a genre's section label is not part of the clause, and left in, the parser
+    takes it for the subject. Labels that name a cause or an effect are kept."""
+    m = _LABEL.match(sentence)
+    if m is None or set(m.group(1).lower().split()) & _CAUSAL_LABELS:
+        return sentence
+    return sentence[m.end():]
 
 
 def _role_links(doc: "Doc") -> list[CausalLink]:

@@ -52,7 +52,9 @@ from .roles import SEQUENCE
 if TYPE_CHECKING:  # pragma: no cover
     from ..embed import Embedder
 
-VERSION = "causal-v9"  # v9: from blind v9's misses: a text that opens with a sentence that only points
+VERSION = "causal-v10"  # v10: from blind v10's misses: a negated clause connective (", not because C") is
+# no link; inverted conditions ("Had A, B"); "B, the result of A"; heading labels ("Tip:") left out of the parse
+# v9: from blind v9's misses: a text that opens with a sentence that only points
 # back reads that sentence's own links; causation nouns before a copula read from the words; verbless
 # notes with a by-participle
 # v8: clause-level changes from blind v8's misses: a sentence-initial subordinate

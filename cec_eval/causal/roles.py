@@ -235,7 +235,8 @@ def _sentence_link(sent: "Span"):
                     return left, right, "<order>"
                 return right, left, "<order>"
             break
-    link = _correlative(toks) or _fronted_when(toks) or _fronted_behind(toks) or _wh_cleft(toks) or _nominal_copula(toks)
+    link = (_correlative(toks) or _fronted_when(toks) or _inverted_condition(toks) or _fronted_behind(toks)
+            or _wh_cleft(toks) or _nominal_copula(toks) or _appositive_result(toks))
     if link is not None:
         return link
     root = sent.root
@@ -288,6 +289,41 @@ def _focus_after_copula(toks: list["Token"], copulas: set[str], rule: str):
         return None
     cause = _words(toks[cop + 1:])
     return (cause, toks[1:cop], rule) if _has_words(cause) and _has_words(toks[1:cop]) else None
+
+
+def _inverted_condition(toks: list["Token"]):
+    """ "Had A (not) happened, B would ...", "Should A happen, B", "Were it not for A, B": a
+    condition with subject-auxiliary inversion (Quirk et al. 1985 §15.36) is the fronted conditional
+    clause, read as "If A, B" (the condition is the cause); the small parser misreads the inversion."""
+    if len(toks) < 5 or toks[0].lower_ not in ("had", "should", "were") or toks[-1].text == "?":
+        return None
+    comma = next((k for k, t in enumerate(toks) if t.text == ","), None)
+    if comma is None or comma < 3:
+        return None
+    cond, main = toks[1:comma], _words(toks[comma + 1:])
+    if cond[:3] and [t.lower_ for t in cond[:3]] == ["it", "not", "for"]:
+        cond = cond[3:]  # "Were it not for A, B": A
+    return (cond, main, "<adjunct>") if _has_words(cond) and _has_words(main) else None
+
+
+def _appositive_result(toks: list["Token"]):
+    """ "B, the (direct) result of A" / "B, a consequence of A": a causation noun in apposition
+    after the clause it sums up names that clause's cause in its of-phrase (FrameNet Causation
+    nouns, as <noun>)."""
+    for k, t in enumerate(toks):
+        if t.text != "," or k < 2:
+            continue
+        j = k + 1
+        if j < len(toks) and toks[j].lower_ in ("the", "a", "an", "all", "largely", "partly", "mainly", "mostly"):
+            j += 1
+        while j < len(toks) and toks[j].pos_ == "ADJ":
+            j += 1
+        if j + 1 < len(toks) and toks[j].lower_ in EFFECT_NOUNS and toks[j + 1].lower_ == "of":
+            cause = _words(toks[j + 2:])
+            if _has_words(cause) and _has_words(toks[:k]):
+                return cause, toks[:k], "<noun>"
+        return None
+    return None
 
 
 #: nouns naming the effect in "The impact of A was B" (FrameNet Objective_influence nouns read as
