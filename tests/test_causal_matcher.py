@@ -333,11 +333,9 @@ def test_a_reversed_link_counts_beside_a_link_stated_the_same_way():
 def test_a_pointer_sentence_that_opens_a_text_is_read_on_its_own():
     """Exact: "Therefore A flooded B." points back; after a sentence its link is the backward one, but
     opening a text it has nothing to point to and takes the link inside the side it states."""
-    enc = Embedder(BagOfWordsEncoder())
-    m = CausalMatcher()
-    sents = ["Ice melts.", "Therefore heavy rain flooded the valley."]
+    enc, sents = Embedder(BagOfWordsEncoder()), ["Ice melts.", "Therefore heavy rain flooded the valley."]
+    m, vecs = CausalMatcher(), enc.encode(sents)
     m.prepare(sents, enc)
-    vecs = enc.encode(sents)
     after = m.text_links(sents, vecs)
     assert (after[1][2][0], after[1][3][0]) == ("Ice melts.", "heavy rain flooded the valley")
     alone = m.text_links(sents[1:], vecs[1:])
