@@ -353,6 +353,16 @@ def test_an_auxiliary_after_an_anaphor_leaves_the_cause_to_the_previous_sentence
     assert (link.cause, link.connective, link.effect, link.anaphoric) == ("", "caused", "prices to fall", "cause")
 
 
+@pytest.mark.parametrize("sentence, effect", [("This in turn leads to higher prices.", "higher prices"),
+                                               ("That eventually triggered a recall.", "a recall")])
+def test_an_adverb_after_an_anaphor_leaves_the_cause_to_the_previous_sentence(sentence, effect):
+    (link,) = LinkExtractor().extract([sentence])[0]
+    assert (link.cause, link.effect, link.anaphoric) == ("", effect, "cause")
+    # a noun after the pronoun is a side of its own
+    (link,) = LinkExtractor().extract(["This storm triggered a recall."])[0]
+    assert (link.cause, link.anaphoric) == ("This storm", "")
+
+
 def test_a_negated_predicate_is_kept():
     # "not" inside a clause negates it; only a ruled-out alternative ("not A but B", ", not A,") is dropped
     assert _triples(LinkExtractor().extract(["Prices did not fall because demand stayed high."])[0]) == [

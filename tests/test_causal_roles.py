@@ -297,3 +297,51 @@ def test_a_heading_label_is_not_the_subject():
     # "Tip:" is a genre label; without it the clause is read on its own ("Cause:" labels stay lexicon rows)
     (link,) = LinkExtractor(roles=True).extract(["Tip: steam softens the broccoli stalks."])[0]
     assert (link.cause, link.connective, link.effect) == ("steam", "<subject>", "softens the broccoli stalks")
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a fronted with-absolute (noun phrase + participle or adjective) is the circumstance, read as the cause
+    ("With the harbour frozen over, the ferries stayed in port.",
+     ("the harbour frozen over", "<adjunct>", "the ferries stayed in port")),
+    ("With fuel prices rising, airlines cut their routes.", ("fuel prices rising", "<adjunct>", "airlines cut their routes")),
+])
+def test_a_fronted_with_absolute_is_the_cause(sentence, expected):
+    links = LinkExtractor(roles=True).extract([sentence])[0]
+    assert [(l.cause, l.connective, l.effect) for l in links][:1] == [expected]
+
+
+def test_a_side_that_states_a_link_of_its_own_is_read_for_it():
+    # the cause of "so" is itself a clause with an event subject: its link is added, marked nested
+    links = LinkExtractor(roles=True).extract(["Soaking the beans overnight softens their skins, so they cook evenly."])[0]
+    assert [(l.cause, l.connective, l.effect, l.nested) for l in links] == [
+        ("Soaking the beans overnight softens their skins", "so", "they cook evenly", False),
+        ("Soaking the beans", "<subject>", "overnight softens their skins", True)]
+    # an entity subject inside a side describes the side's event: no nested link
+    links = LinkExtractor(roles=True).extract(["Because the valley has a thin layer of soil, its farms flood often."])[0]
+    assert [l.connective for l in links] == ["because"] and not any(l.nested for l in links)
+
+
+def test_a_plural_time_word_makes_a_setting_not_a_cause():
+    links = LinkExtractor(roles=True).extract(["On cold mornings, the fog hides the bridge."])[0]
+    assert all(l.cause != "cold mornings" for l in links)
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # a verb of getting with an object: the from-phrase is the source, the cause (FrameNet Getting)
+    ("The climbers developed frostbite from the icy wind.",
+     ("the icy wind", "<source>", "The climbers developed frostbite")),
+    ("Tomatoes get their colour from lycopene.", ("lycopene", "<source>", "Tomatoes get their colour")),
+])
+def test_the_from_phrase_of_a_getting_verb_is_the_cause(sentence, expected):
+    links = LinkExtractor(roles=True).extract([sentence])[0]
+    assert [(l.cause, l.connective, l.effect) for l in links][:1] == [expected]
+
+
+@pytest.mark.parametrize("sentence, side", [
+    ("Thick fog had rolled in.", "effect"),  # past perfect: this happened first, the cause
+    ("By Wednesday her ankles had swollen.", "cause"),  # anchored to a later time: narrative order
+    ("By then the lake had frozen over.", "cause"),
+])
+def test_a_by_phrase_of_time_anchors_the_past_perfect(sentence, side):
+    (link,) = LinkExtractor(roles=True).extract([sentence])[0]
+    assert (link.connective, link.anaphoric) == ("<sequence>", side)

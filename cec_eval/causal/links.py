@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 
 import itertools
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Sequence
 
@@ -194,6 +194,9 @@ CONNECTIVES: dict[str, list[str]] = {
 #: words that stand for the previous sentence when they are all a side of a link holds
 #: ("This is because A": the effect is the previous sentence)
 ANAPHORS = {"this", "that", "it", "these", "those", "which", "all"}
+#: adverbs that may stand between a pointing pronoun and its verb ("This in turn raises B")
+_SENTENCE_ADVERBS = {"then", "also", "often", "soon", "further", "in", "turn", "alone", "itself", "again", "still",
+                     "sometimes", "always", "now", "too", "even", "just", "only", "all"}
 
 # "so" is a connective after a clause break or before a clause subject, not as an intensifier
 # ("so much", "so big"); these closed-class words start a clause.
@@ -234,13 +237,15 @@ class CausalLink:
     start: int = -1
     end: int = -1
     anaphoric: str = ""
+    #: read inside a side of another link of the sentence (:meth:`LinkExtractor._nested`)
+    nested: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     def reversed(self) -> "CausalLink":
         side = {"cause": "effect", "effect": "cause"}.get(self.anaphoric, "")
-        return CausalLink(self.effect, self.cause, self.connective, self.start, self.end, side)
+        return CausalLink(self.effect, self.cause, self.connective, self.start, self.end, side, self.nested)
 
 
 @lru_cache(maxsize=None)
@@ -518,7 +523,12 @@ def _anaphoric(tokens: list["Token"]) -> bool:
     """A side that only points back ("This", "It", "That"): it stands for the previous sentence."""
     # "that" alone is trimmed as an edge word ("Owing to that, B"), so fall back to the bare tokens
     toks = _trim(tokens) or [t for t in tokens if not t.is_punct]
-    return 0 < len(toks) <= 2 and all(t.lower_ in ANAPHORS for t in toks)
+    if 0 < len(toks) <= 2 and all(t.lower_ in ANAPHORS for t in toks):
+        return True
+    # "This eventually makes B", "That in turn drives B": a pronoun and its adverbs
+    bare = [t for t in tokens if not t.is_punct]
+    return (1 < len(bare) <= 4 and bare[0].lower_ in ANAPHORS
+            and all(t.lower_.endswith("ly") or t.lower_ in _SENTENCE_ADVERBS for t in bare[1:]))
 
 
 def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[list, list, int, int, str]]:
@@ -823,6 +833,8 @@ def _parser_link(doc: "Doc", kind: str, s: int, e: int) -> tuple[set[int], set[i
 #: longest "sentence" read for its argument structure: a parse costs memory with length (about a
 #: gigabyte per 100,000 characters), and a run-on text that long has no single clause structure
 ROLES_MAX_CHARS = 5_000
+#: a link's side of at least this many words is read for links of its own (LinkExtractor._nested)
+NESTED_MIN_WORDS = 4
 
 
 class LinkExtractor:
@@ -866,7 +878,7 @@ class LinkExtractor:
             todo = [k for k, (s, links) in enumerate(zip(sentences, found)) if not links and len(s) <= ROLES_MAX_CHARS]
             for k, doc in zip(todo, nlp.pipe([_unlabelled(sentences[k]) for k in todo], batch_size=self.batch_size)):
                 found[k] = _role_links(doc)
-            return found
+            return self._nested(found, nlp)
         nlp = _parser()
         short = [s for s in sentences if len(s) <= nlp.max_length]
         parsed = iter(nlp.pipe(short, batch_size=self.batch_size))
@@ -878,6 +890,35 @@ class LinkExtractor:
             doc = next(parsed)
             links = self._links(doc, nlp)
             out.append(links if links or not self.roles or len(s) > ROLES_MAX_CHARS else _role_links(doc))
+        return out
+
+    def _nested(self, found: list[list[CausalLink]], nlp) -> list[list[CausalLink]]:
+        """Adds the links stated inside a link's side: a side that is itself a clause with a
+        subject and an object ("Resting the steak lets the juices settle, so it stays moist": the
+        cause says resting -> settling) has a link of its own, read by the same argument-structure
+        rules as a sentence (the spans of a discourse relation are themselves discourse units, as
+        in RST and PDTB's nested arguments). Without it, a reversal inside one side ("Letting the
+        juices settle rests the steak, so ...") leaves the link the connective states unchanged.
+        A side's subject-object link is kept only with an event for its subject
+        (:func:`_event_subject`); links with the previous sentence do not apply inside a side."""
+        sides = {}
+        for links in found:
+            for link in links:
+                if not link.anaphoric:
+                    for side in (link.cause, link.effect):
+                        if len(side.split()) >= NESTED_MIN_WORDS and len(side) <= ROLES_MAX_CHARS:
+                            sides[side] = None
+        if not sides:
+            return found
+        inner = {}
+        for side, doc in zip(sides, nlp.pipe(list(sides), batch_size=self.batch_size)):
+            inner[side] = [l for l in _role_links(doc) if not l.anaphoric and l.connective != "<sequence>"
+                           and (l.connective != "<subject>" or _event_subject(doc, l.cause))]
+        out = []
+        for links in found:
+            extra = [x for link in links if not link.anaphoric for side in (link.cause, link.effect) for x in inner.get(side, ())]
+            seen = {(l.cause, l.effect) for l in links}
+            out.append(links + [replace(x, nested=True) for x in dict.fromkeys(extra) if (x.cause, x.effect) not in seen])
         return out
 
     def _links(self, doc: "Doc", nlp) -> list[CausalLink]:
@@ -935,6 +976,15 @@ def _unlabelled(sentence: str) -> str:
     if m is None or set(m.group(1).lower().split()) & _CAUSAL_LABELS:
         return sentence
     return sentence[m.end():]
+
+
+def _event_subject(doc: "Doc", cause: str) -> bool:
+    """Whether a <subject> link read inside a side has an event for its subject, a gerund or a
+    clausal subject ("Resting the steak lets the juices settle"). An entity subject ("Mars has a
+    thin atmosphere") describes the side's event rather than stating a link inside it (read as a
+    link, it made paraphrases look reversed on the development sets)."""
+    first = next((t for t in doc if t.text == cause.split(" ", 1)[0]), None)
+    return first is not None and (first.tag_ == "VBG" or first.dep_ == "csubj")
 
 
 def _role_links(doc: "Doc") -> list[CausalLink]:

@@ -46,13 +46,16 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from ..align import cosine_matrix
-from .links import CausalLink, LinkExtractor
+from .links import CausalLink, LinkExtractor, _unlabelled
 from .roles import SEQUENCE
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..embed import Embedder
 
-VERSION = "causal-v10"  # v10: from blind v10's misses: a negated clause connective (", not because C") is
+VERSION = "causal-v11"  # v11: from blind v11's misses, general mechanisms: a link's side that states a
+# link of its own is read for it (nested links); fronted with-absolutes; a labelled or quoted cause question;
+# a pronoun with adverbs points back; getting verbs' from-phrases; a by-phrase of time anchors the past perfect
+# v10: from blind v10's misses: a negated clause connective (", not because C") is
 # no link; inverted conditions ("Had A, B"); "B, the result of A"; heading labels ("Tip:") left out of the parse
 # v9: from blind v9's misses: a text that opens with a sentence that only points
 # back reads that sentence's own links; causation nouns before a copula read from the words; verbless
@@ -100,15 +103,25 @@ _CAUSE_ASKED = {"cause", "causes", "caused", "make", "makes", "made", "lead", "l
                 "behind", "reason", "started", "starts", "sparked", "killed", "destroyed"}
 
 
-def _why_question(sentence: str) -> bool:
-    """A question whose answer is a cause: "Why ...?", "How come ...?", "What causes / made / is
-    behind ...?" (optionally after a "Q:" label); the next sentence answers it."""
-    words = [w.strip(",:;") for w in sentence.lower().split()]
+def _question_words(sentence: str) -> list[str]:
+    """A sentence's lower-cased words from its first content word: a speaker or section label
+    ("Q:", "Patient:", "A:"), quote marks and an opening "So"/"But" are not part of a question."""
+    words = [w.strip(",:;") for w in _unlabelled(sentence.strip().lstrip("\"'“‘-–— ")).lower().split()]
     if words and words[0] in ("q", "q.", "question"):  # "Q: Why was my train cancelled?"
         words = words[1:]
-    if not (sentence.rstrip().endswith("?") and words):
+    if words and words[0] in ("so", "but", "and", "then", "ok", "okay"):  # "So why does it rattle?"
+        words = words[1:]
+    return words or [""]
+
+
+def _why_question(sentence: str) -> bool:
+    """A question whose answer is a cause: "Why ...?", "How come ...?", "What causes / made / is
+    behind ...?" (after a speaker or section label such as "Q:" or "Patient:", and quote marks,
+    if any); the next sentence answers it."""
+    words = _question_words(sentence)
+    if not (sentence.rstrip().rstrip("\"'”’ ").endswith("?") and words):
         return False
-    if words[0] == "why" or words[:2] == ["how", "come"]:
+    if words[0] in ("why", "why's", "why'd", "why’s", "why’d") or words[:2] == ["how", "come"]:
         return True
     return words[0] in ("what", "which") and bool(set(words[1:4]) & _CAUSE_ASKED) and not (set(words[1:3]) & {"does", "do", "did", "will", "would"})
 
@@ -139,9 +152,10 @@ class CausalMatcher:
             of shared content words that sit on the other side (:func:`crossed_words`).
         roles: where a sentence has no connective, read its link from argument structure
             (:mod:`.roles`: subject/object, *by*-agent, fronted and trailing adjuncts, clause
-            punctuation and tense, and the previous sentence in narrative order); needs
-            ``en_core_web_sm``, which then parses those sentences (~6 ms each). ``False`` is the
-            connective-only matcher of ``causal-v2``.
+            punctuation and tense, and the previous sentence in narrative order), and a link's
+            side that states a link of its own is read for it (nested links); needs
+            ``en_core_web_sm``, which then parses those sentences and sides (~6 ms each). ``False``
+            is the connective-only matcher of ``causal-v2``.
     """
 
     default_aggregation = DEFAULT_AGGREGATION
@@ -242,8 +256,13 @@ class CausalMatcher:
         dropped; a first sentence with only such links takes the links inside the side it states
         ("As a result, the dam burst" alone reads "the dam burst" for its own links)."""
         out: dict[int, tuple[list, list, list, list]] = {}
+        asked = {i for i in range(len(sentences) - 1) if _why_question(sentences[i])}
         for i, s in enumerate(sentences):
             inside = (self._spans[s], self._texts[s]) if s in self._spans else self._alone.get(s) if i == 0 else None
+            if i in asked and _question_words(s)[0] in ("what", "which"):
+                # "Teacher: What made the empire rich?" asks for the cause: a link read inside it
+                # ("Teacher" made ...) is not one it states ("Why do onions make you cry?" states one)
+                inside = None
             if inside is not None:
                 (c, e), (ct, et) = inside
                 row = out.setdefault(i, ([], [], [], []))
@@ -253,7 +272,7 @@ class CausalMatcher:
                 row[3].extend(et)
             if i == 0:
                 continue
-            answer = _why_question(sentences[i - 1])
+            answer = i - 1 in asked
             back = list(self._open.get(s, ()))
             if answer:
                 # "Why is the sky blue? Air scatters blue light." / "What causes hiccups? Spasms of the

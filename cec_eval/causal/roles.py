@@ -18,10 +18,13 @@ causation without a causal connective:
 * ``<agent>``: a passive with a *by*-phrase: the by-phrase is the demoted subject, so the cause.
 * ``<source>``: an intransitive predicate with a *from*-phrase ("came from missing breakfast",
   "is crying from pain"): PropBank's ArgM-CAU and source arguments (Bonial et al. 2010, the
-  PropBank annotation guidelines §1.4) are introduced by "from" when they name the origin.
+  PropBank annotation guidelines §1.4) are introduced by "from" when they name the origin; and a
+  verb of getting with an object ("gets its colour from A", "developed a rash from A"): the
+  from-phrase is the Source of FrameNet's Getting frame (causal-v11).
 * ``<adjunct>``: a fronted adverbial clause or phrase set off by a comma ("Having skipped
   breakfast, B", "With the bridge closed, B", "In the wake of A, B", "By raising rates, B",
-  "When A, B") is the cause of the main clause, and a trailing *-ing* participle clause after a
+  "When A, B"; a *with*-absolute with a participle or adjective, "With the predators gone, B",
+  Quirk et al. 1985 §15.58, read from the words since causal-v11) is the cause of the main clause, and a trailing *-ing* participle clause after a
   comma ("A, flooding homes") or a trailing purpose infinitive ("A to stop B") is its effect.
   Temporal adjuncts read causally follow the *post hoc* reading PDTB annotates as a second
   Contingency.Cause sense on Temporal.Asynchronous connectives (PDTB 2.0 manual §3.3; "after",
@@ -29,7 +32,8 @@ causation without a causal connective:
   Expansion connective, or by "before"/"until" (the later event: a precaution, not a cause),
   state no cause and are skipped (:data:`NOT_CAUSAL`).
 * ``<sequence>``: a sentence with no link at all is linked to the sentence before it, in
-  narrative order (the first is the cause) unless it is in the past perfect (then it is the cause):
+  narrative order (the first is the cause) unless it is in the past perfect (then it is the cause;
+  not when a *by*-phrase of time anchors the perfect to a later time, "By Wednesday B had ..."):
   the same order and tense reading as ``<order>``, across a full stop (PDTB's implicit relations
   between adjacent sentences; Lascarides & Asher 1993 on Narration vs Explanation).
 * ``<correlative>``: "The higher A, the fewer B": the first clause (Culicover & Jackendoff 1999).
@@ -53,7 +57,8 @@ naming the relation: FrameNet 1.7's Causation frame lists cause.n, reason.n, con
 result.n and effect.n among its lexical units, with the cause or the effect as their complement.
 
 These links are weaker evidence than a connective, so :class:`~.links.LinkExtractor` only asks for
-them when a sentence has no connective link (``roles=True``).
+them when a sentence has no connective link (``roles=True``), and for a side of a link that is
+itself a clause (nested links, causal-v11; a subject-object link there only with an event subject).
 """
 from __future__ import annotations
 
@@ -84,6 +89,8 @@ _SUBJ = {"nsubj", "csubj"}
 REPORTING = {"say", "tell", "report", "claim", "argue", "suggest", "think", "believe", "suspect", "expect", "estimate",
              "find", "show", "conclude", "note", "explain", "warn", "insist", "predict", "fear", "know", "agree",
              "assume", "reckon", "maintain", "state", "write", "reveal", "confirm", "add", "feel", "hold"}
+#: verbs of FrameNet's Getting frame whose from-phrase is the Source, read as the cause
+GETTING = {"get", "gain", "develop", "acquire", "catch", "earn", "suffer", "sustain", "derive", "obtain", "pick"}
 #: PropBank rolesets whose Arg2 is what a thing is attributed to (attribute.01, ascribe.01,
 #: credit.01, blame.01 "blame X on Y", trace.02 "trace X to Y", put down "put X down to Y")
 ATTRIBUTION = {"attribute", "ascribe", "credit", "blame", "trace", "put", "chalk", "pin"}
@@ -110,7 +117,7 @@ def _is_setting(tokens: list["Token"]) -> bool:
         return False
     nouns = [t for t in tokens if t.pos_ in ("NOUN", "PROPN", "NUM", "PRON")]
     return not nouns or all(t.pos_ in ("PROPN", "NUM", "PRON") or t.like_num or t.ent_type_ in ("DATE", "TIME")
-                            or t.lower_ in _TIME_WORDS for t in nouns)
+                            or t.lower_ in _TIME_WORDS or t.lemma_.lower() in _TIME_WORDS for t in nouns)
 
 
 _TIME_WORDS = {"year", "years", "day", "days", "week", "weeks", "month", "months", "morning", "evening", "night",
@@ -119,6 +126,11 @@ _TIME_WORDS = {"year", "years", "day", "days", "week", "weeks", "month", "months
                "start", "past", "future", "age", "period", "era", "case", "instance", "example", "fact", "general",
                "short", "particular", "way", "addition", "contrast", "theory", "practice", "sense", "order", "view",
                "breakfast", "lunch", "dinner", "supper", "midnight", "dawn", "dusk", "sunset", "sunrise", "dark"}
+
+
+_CALENDAR = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+             "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+             "noon", "tomorrow", "tonight"}
 
 
 def _pluperfect(tokens: list["Token"]) -> bool:
@@ -202,7 +214,20 @@ def sequence_side(doc: "Doc") -> str:
     toks = list(doc)
     if any(t.text == "?" for t in toks):
         return ""
-    return "cause" if _pluperfect(toks) else "effect"
+    return "cause" if _pluperfect(toks) and not _by_time(toks) else "effect"
+
+
+def _by_time(tokens: list["Token"]) -> bool:
+    """A "by"-phrase of time ("By Wednesday her ankles had swollen", "by then"): the past perfect
+    is then anchored to that later time (Reichenbach's reference time), not earlier than what the
+    sentence before tells, so it is no cue that this sentence happened first."""
+    for k, t in enumerate(tokens[:-1]):
+        if t.lower_ == "by":
+            nxt = [x for x in tokens[k + 1:k + 4] if not x.is_punct]
+            if nxt and (nxt[0].lower_ in ("then", "now") or any(
+                    x.ent_type_ in ("DATE", "TIME") or x.lemma_.lower() in _TIME_WORDS | _CALENDAR or x.like_num for x in nxt)):
+                return True
+    return False
 
 
 def _separator(tok: "Token") -> bool:
@@ -259,16 +284,21 @@ _FRONTED = {"when", "whenever", "once", "after"}
 
 
 def _fronted_when(toks: list["Token"]):
-    """ "When A, B" read from the words: the fronted clause up to its comma is the cause. The small
+    """ "When A, B" (and "With A gone, B") read from the words: the fronted clause up to its comma is the cause. The small
     parser often attaches such a clause inside the main clause's subject ("When around a million
     people died, blight destroyed the crop"), which the parse-based adjunct rule then misses."""
-    if len(toks) < 5 or toks[0].lower_ not in _FRONTED:
+    if len(toks) < 5 or toks[0].lower_ not in _FRONTED | {"with"}:
         return None
     comma = next((k for k, t in enumerate(toks) if t.text == ","), None)
     if comma is None or comma < 3:
         return None
     cause, effect = toks[1:comma], _words(toks[comma + 1:])
-    if not (_finite(cause) and _finite(effect)) or _is_setting(toks[:comma]):
+    # "With the predators gone, B" / "With traffic pouring in, B": a fronted with-absolute (a noun
+    # phrase and its predicate, no finite verb; Quirk et al. 1985 §15.58) is the circumstance the
+    # main clause follows from, read as the cause like a fronted when-clause
+    absolute = toks[0].lower_ == "with" and any(t.tag_ in ("VBN", "VBG", "JJ", "RB", "RP", "IN") for t in cause[1:])
+    clause = _finite(effect) or (absolute and any(t.pos_ in ("VERB", "AUX") for t in effect))
+    if not ((_finite(cause) or absolute) and clause) or _is_setting(toks[:comma]):
         return None
     return cause, effect, "<adjunct>"
 
@@ -426,6 +456,15 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
     link = _attribution(pred, children, scope)
     if link is not None:
         return link
+    # <source>: "Bread gets its chew from kneading", "He developed a sunburn from hours on the
+    # beach": a verb of getting (FrameNet Getting: the from-phrase is the Source) with an object;
+    # the from-phrase is the cause and the rest of the clause the effect
+    dobj = [c for c in children if c.dep_ == "dobj"]
+    if pred.lemma_.lower() in GETTING and dobj:
+        # the small parser often hangs the from-phrase low ("gain confidence in speaking from practice")
+        src = [c for c in scope if c.i > dobj[0].i and c.dep_ == "prep" and c.lower_ == "from" and _pobj(c)]
+        if src and not _is_setting(_pobj(src[0])) and set(_ids(src[0])) <= inside:
+            return _pobj(src[0]), rest_of(_ids(src[0])), "<source>"
     # <adjunct>: fronted adverbial clause or phrase, set off by a comma
     for c in children:
         if c.dep_ not in ("advcl", "prep", "npadvmod") or c.i > pred.i:
