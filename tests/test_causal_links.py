@@ -439,3 +439,15 @@ def test_a_by_phrase_after_another_clause_is_not_a_passive_agent():
 ])
 def test_round8_a_negated_connective_is_no_link(sentence, expected):
     assert _triples(LinkExtractor().extract([sentence])[0]) == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("- Cause: a clogged filter", ("a clogged filter", "cause:", "", "effect", 2)),
+    ("• Heat causes expansion.", ("Heat", "causes", "expansion", "", 7)),
+    ("2. Heat causes expansion.", ("Heat", "causes", "expansion", "", 8)),
+    ("1990s inflation caused unrest.", ("1990s inflation", "caused", "unrest", "", 16)),  # a year, not a marker
+])
+def test_a_list_marker_is_not_read_and_offsets_stay_in_the_sentence(sentence, expected):
+    (link,) = LinkExtractor().extract([sentence])[0]
+    assert (link.cause, link.connective, link.effect, link.anaphoric, link.start) == expected
+    assert sentence[link.start:link.end].lower() == link.connective

@@ -345,3 +345,11 @@ def test_the_from_phrase_of_a_getting_verb_is_the_cause(sentence, expected):
 def test_a_by_phrase_of_time_anchors_the_past_perfect(sentence, side):
     (link,) = LinkExtractor(roles=True).extract([sentence])[0]
     assert (link.connective, link.anaphoric) == ("<sequence>", side)
+
+
+def test_a_trailing_so_clause_is_the_effect():
+    # "so" + a noun subject is not read by the lexicon (which wants a comma or a pronoun); the parse
+    # reads the so-clause as the purpose/result of the main clause
+    (link,) = LinkExtractor(roles=True).extract(["The council planted trees along the avenue so shoppers would stay longer."])[0]
+    assert (link.cause, link.connective, link.effect) == (
+        "The council planted trees along the avenue", "<adjunct>", "shoppers would stay longer")

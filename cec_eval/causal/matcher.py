@@ -52,7 +52,10 @@ from .roles import SEQUENCE
 if TYPE_CHECKING:  # pragma: no cover
     from ..embed import Embedder
 
-VERSION = "causal-v11"  # v11: from blind v11's misses, general mechanisms: a link's side that states a
+VERSION = "causal-v12"  # v12: from blind v12's misses (second pass of round 9): nested links only
+# subject-object with an event subject; list markers ("- ", "2.") not read; "why" anywhere early in a question
+# ("Ever wonder why B?"); a trailing so-clause is the effect
+# v11: from blind v11's misses, general mechanisms: a link's side that states a
 # link of its own is read for it (nested links); fronted with-absolutes; a labelled or quoted cause question;
 # a pronoun with adverbs points back; getting verbs' from-phrases; a by-phrase of time anchors the past perfect
 # v10: from blind v10's misses: a negated clause connective (", not because C") is
@@ -103,6 +106,9 @@ _CAUSE_ASKED = {"cause", "causes", "caused", "make", "makes", "made", "lead", "l
                 "behind", "reason", "started", "starts", "sparked", "killed", "destroyed"}
 
 
+_WHY = {"why", "why's", "why'd", "why’s", "why’d"}
+
+
 def _question_words(sentence: str) -> list[str]:
     """A sentence's lower-cased words from its first content word: a speaker or section label
     ("Q:", "Patient:", "A:"), quote marks and an opening "So"/"But" are not part of a question."""
@@ -116,12 +122,14 @@ def _question_words(sentence: str) -> list[str]:
 
 def _why_question(sentence: str) -> bool:
     """A question whose answer is a cause: "Why ...?", "How come ...?", "What causes / made / is
-    behind ...?" (after a speaker or section label such as "Q:" or "Patient:", and quote marks,
-    if any); the next sentence answers it."""
+    behind ...?", or "why" among its first words ("Ever wonder why B?"), after a speaker or
+    section label such as "Q:" or "Patient:" and quote marks, if any; the next sentence answers it."""
     words = _question_words(sentence)
     if not (sentence.rstrip().rstrip("\"'”’ ").endswith("?") and words):
         return False
-    if words[0] in ("why", "why's", "why'd", "why’s", "why’d") or words[:2] == ["how", "come"]:
+    if words[0] in _WHY or words[:2] == ["how", "come"]:
+        return True
+    if _WHY & set(words[1:6]):  # "Ever wonder why your jeans fade?", "Isn't it obvious why B?"
         return True
     return words[0] in ("what", "which") and bool(set(words[1:4]) & _CAUSE_ASKED) and not (set(words[1:3]) & {"does", "do", "did", "will", "would"})
 

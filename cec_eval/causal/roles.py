@@ -504,6 +504,12 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
             # "Farmers keep the soil moist each year to stop B": an infinitive after the verb's own
             # object is a purpose adjunct, not the verb's complement ("want to leave")
             return rest_of(ids), [t for t in span if t.i != first.i], "<adjunct>"
+        if c.dep_ == "advcl" and first.lower_ == "so" and first.i > pred.i:
+            # "The city installed speed bumps so drivers would slow down": a trailing so-clause is
+            # the purpose or result (PDTB: "so", "so that" Result/Purpose), the main clause its cause;
+            # the lexicon reads "so" only after a comma or before a pronoun subject
+            inner = [t for t in span[1:] if not (t.i == first.i + 1 and t.lower_ == "that")]
+            return rest_of(ids), inner, "<adjunct>"
         if c.dep_ == "advcl" and opener not in NOT_CAUSAL and any(t.dep_ in ("mark", "advmod") and t.i == first.i for t in span):
             return _unmarked(span), rest_of(ids), "<adjunct>"
     # a trailing means or reason phrase: "The city cooled its streets by planting trees" (means: the
