@@ -125,7 +125,7 @@ def _why_question(sentence: str) -> bool:
     behind ...?", or "why" among its first words ("Ever wonder why B?"), after a speaker or
     section label such as "Q:" or "Patient:" and quote marks, if any; the next sentence answers it."""
     words = _question_words(sentence)
-    if not (sentence.rstrip().rstrip("\"'”’ ").endswith("?") and words):
+    if not sentence.rstrip().rstrip("\"'”’ ").endswith("?"):
         return False
     if words[0] in _WHY or words[:2] == ["how", "come"]:
         return True
