@@ -120,6 +120,7 @@ def _question_words(sentence: str) -> list[str]:
     return words or [""]
 
 
+@lru_cache(maxsize=200_000)  # asked for every sentence of both texts at every scored pair
 def _why_question(sentence: str) -> bool:
     """A question whose answer is a cause: "Why ...?", "How come ...?", "What causes / made / is
     behind ...?", or "why" among its first words ("Ever wonder why B?"), after a speaker or

@@ -131,6 +131,8 @@ _TIME_WORDS = {"year", "years", "day", "days", "week", "weeks", "month", "months
 _CALENDAR = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
              "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
              "noon", "tomorrow", "tonight"}
+#: words that make a "by"-phrase one of time (:func:`_by_time`)
+_TIME_ANCHORS = _TIME_WORDS | _CALENDAR
 
 
 def _pluperfect(tokens: list["Token"]) -> bool:
@@ -225,7 +227,7 @@ def _by_time(tokens: list["Token"]) -> bool:
         if t.lower_ == "by":
             nxt = [x for x in tokens[k + 1:k + 4] if not x.is_punct]
             if nxt and (nxt[0].lower_ in ("then", "now") or any(
-                    x.ent_type_ in ("DATE", "TIME") or x.lemma_.lower() in _TIME_WORDS | _CALENDAR or x.like_num for x in nxt)):
+                    x.ent_type_ in ("DATE", "TIME") or x.lemma_.lower() in _TIME_ANCHORS or x.like_num for x in nxt)):
                 return True
     return False
 
@@ -281,16 +283,23 @@ def _sentence_link(sent: "Span"):
 
 #: subordinators whose fronted clause is read post hoc as the cause (as the parse-based adjunct rule)
 _FRONTED = {"when", "whenever", "once", "after"}
+_FRONTED_OR_WITH = _FRONTED | {"with"}
+
+
+def _opening_comma(toks: list["Token"]) -> int | None:
+    """Index of the first comma, if a fronted clause of at least two words ends there."""
+    comma = next((k for k, t in enumerate(toks) if t.text == ","), None)
+    return comma if comma is not None and comma >= 3 else None
 
 
 def _fronted_when(toks: list["Token"]):
     """ "When A, B" (and "With A gone, B") read from the words: the fronted clause up to its comma is the cause. The small
     parser often attaches such a clause inside the main clause's subject ("When around a million
     people died, blight destroyed the crop"), which the parse-based adjunct rule then misses."""
-    if len(toks) < 5 or toks[0].lower_ not in _FRONTED | {"with"}:
+    if len(toks) < 5 or toks[0].lower_ not in _FRONTED_OR_WITH:
         return None
-    comma = next((k for k, t in enumerate(toks) if t.text == ","), None)
-    if comma is None or comma < 3:
+    comma = _opening_comma(toks)
+    if comma is None:
         return None
     cause, effect = toks[1:comma], _words(toks[comma + 1:])
     # "With the predators gone, B" / "With traffic pouring in, B": a fronted with-absolute (a noun
@@ -327,8 +336,8 @@ def _inverted_condition(toks: list["Token"]):
     clause, read as "If A, B" (the condition is the cause); the small parser misreads the inversion."""
     if len(toks) < 5 or toks[0].lower_ not in ("had", "should", "were") or toks[-1].text == "?":
         return None
-    comma = next((k for k, t in enumerate(toks) if t.text == ","), None)
-    if comma is None or comma < 3:
+    comma = _opening_comma(toks)
+    if comma is None:
         return None
     cond, main = toks[1:comma], _words(toks[comma + 1:])
     if cond[:3] and [t.lower_ for t in cond[:3]] == ["it", "not", "for"]:
@@ -359,6 +368,9 @@ def _appositive_result(toks: list["Token"]):
 #: nouns naming the effect in "The impact of A was B" (FrameNet Objective_influence nouns read as
 #: the effect when they are the copula's subject, as EFFECT_NOUNS)
 _IMPACT_NOUNS = {"impact", "impacts", "influence"}
+#: head nouns of "The consequence of A was B" / "The reason for B is A", with their plurals
+_EFFECT_HEADS = EFFECT_NOUNS | {n + "s" for n in EFFECT_NOUNS} | _IMPACT_NOUNS
+_CAUSE_HEADS = CAUSE_NOUNS | {n + "s" for n in CAUSE_NOUNS}
 
 
 def _nominal_copula(toks: list["Token"]):
@@ -372,8 +384,8 @@ def _nominal_copula(toks: list["Token"]):
     while k < len(toks) - 1 and k < 4 and toks[k].pos_ in ("ADJ", "ADV") and toks[k].lower_ not in _BE_FORMS:
         k += 1
     noun = toks[k].lower_
-    effect_noun = noun in EFFECT_NOUNS | {n + "s" for n in EFFECT_NOUNS} | _IMPACT_NOUNS
-    if not (effect_noun or noun in CAUSE_NOUNS | {n + "s" for n in CAUSE_NOUNS}):
+    effect_noun = noun in _EFFECT_HEADS
+    if not (effect_noun or noun in _CAUSE_HEADS):
         return None
     if k + 1 >= len(toks) or toks[k + 1].lower_ not in ("of", "for", "behind"):
         return None
