@@ -451,3 +451,29 @@ def test_a_list_marker_is_not_read_and_offsets_stay_in_the_sentence(sentence, ex
     (link,) = LinkExtractor().extract([sentence])[0]
     assert (link.cause, link.connective, link.effect, link.anaphoric, link.start) == expected
     assert sentence[link.start:link.end].lower() == link.connective
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # round 10: a copular connective after a modal or perfect, and with a hedge after the copula
+    ("Poor drainage might be partly responsible for the damp walls.",
+     ("Poor drainage", "be partly responsible for", "the damp walls")),
+    ("The fish kill was probably the result of a chemical spill.",
+     ("a chemical spill", "was probably the result of", "The fish kill")),
+    ("Worn bearings have been behind most of the pump failures.",
+     ("Worn bearings", "been behind", "most of the pump failures")),
+])
+def test_copular_connectives_take_a_modal_or_a_hedge(sentence, expected):
+    assert _triples(LinkExtractor("surface").extract([sentence])[0]) == [expected]
+
+
+def test_copula_forms_leave_other_phrases_and_exclusions_alone():
+    from cec_eval.causal.links import _phrases, with_copula_forms, EFFECT_FIRST
+
+    assert with_copula_forms("leads to") == ["leads to"]
+    forms = with_copula_forms("is responsible for")
+    assert forms[:3] == ["is responsible for", "be responsible for", "been responsible for"]
+    assert "be partly responsible for" in forms and len(forms) == len(set(forms))
+    # an excluded phrase takes its forms with it (leave-one-family-out)
+    spelled = _phrases(EFFECT_FIRST, frozenset({"was the result of"}))
+    assert "was the result of" not in spelled and "was probably the result of" not in spelled
+    assert "is probably the result of" in spelled

@@ -85,11 +85,11 @@ def test_one_sided_link_falls_back_to_cosine(scorers):
 def test_signature_names_variant_and_parameters(scorers):
     _, causal = scorers
     sig = causal.score(["A causes B."], ["A causes B."]).signature
-    assert sig.startswith("cec:causal-v12(links=surface+roles:spacy-")
+    assert sig.startswith("cec:causal-v13(links=surface+roles:spacy-")
     assert "|agg:mean|" in sig
-    assert ",w=0,pen=1,lex=0.7)" in sig
+    assert ",w=0,pen=1,lex=0.7,scope=text)" in sig
     m = CausalMatcher(weight=0.25, penalty=2.0, lexical=False)
-    assert m.name.endswith(",w=0.25,pen=2)")
+    assert m.name.endswith(",w=0.25,pen=2,scope=text)")
 
 
 def test_parameters_are_checked():
@@ -110,10 +110,10 @@ SENTENCES = st.sampled_from(
 
 @settings(max_examples=40, deadline=None)
 @given(st.lists(SENTENCES, min_size=1, max_size=4), st.lists(SENTENCES, min_size=1, max_size=4),
-       st.floats(0, 1), st.floats(0, 3))
-def test_similarity_is_bounded_and_reduces_to_cosine(gen, ref, weight, penalty):
+       st.floats(0, 1), st.floats(0, 3), st.sampled_from(["text", "pair"]))
+def test_similarity_is_bounded_and_reduces_to_cosine(gen, ref, weight, penalty, scope):
     embedder = Embedder(BagOfWordsEncoder())
-    m = CausalMatcher(weight=weight, penalty=penalty)
+    m = CausalMatcher(weight=weight, penalty=penalty, scope=scope)
     m.prepare(list(dict.fromkeys(gen + ref)), embedder)
     g, a = embedder.encode(gen), embedder.encode(ref)
     sim = m.similarity(gen, ref, g, a)
@@ -122,17 +122,58 @@ def test_similarity_is_bounded_and_reduces_to_cosine(gen, ref, weight, penalty):
     off = CausalMatcher(weight=0, penalty=0)
     off.prepare(list(dict.fromkeys(gen + ref)), embedder)
     np.testing.assert_allclose(off.similarity(gen, ref, g, a), np.clip(g @ a.T, -1, 1))
-    # rows/columns of sentences without links are plain cosine whatever the parameters
-    for i, s in enumerate(gen):
-        if not m.links(s):
-            np.testing.assert_allclose(sim[i], np.clip(g[i] @ a.T, -1, 1), atol=1e-6)
+    # rows of sentences without links are plain cosine, less (scope="text") one shift R >= 0 that
+    # is the same for every such row
+    free = [i for i, s in enumerate(gen) if not m.links(s)]
+    shift = (np.clip(g @ a.T, -1, 1) - sim)[free]
+    shift = shift[sim[free] > -1 + 1e-6]  # entries not clipped at -1
+    if shift.size:
+        assert np.ptp(shift) < 1e-5 and shift.min() > -1e-6
+        if scope == "pair":
+            np.testing.assert_allclose(shift, 0, atol=1e-6)
+
+
+def test_a_reversed_claim_lowers_the_whole_text_pair_not_only_its_sentence():
+    """Exact, bag-of-words encoder: "Floods cause heavy rain." against "Heavy rain causes floods."
+    is reversed in the same words (crossed_words 1.0, so reversal 1.0). With scope="text" every
+    sentence pair of the two texts loses penalty x 1.0, so the greeting and sign-off the texts share
+    word for word cannot outweigh the reversed claim; with scope="pair" (causal-v12) they keep their
+    cosine of 1."""
+    enc = Embedder(BagOfWordsEncoder())
+    ref = ["Hi Sam.", "Heavy rain causes floods.", "Best wishes, Priya."]
+    rev = ["Hi Sam.", "Floods cause heavy rain.", "Best wishes, Priya."]
+    g, a = enc.encode(rev), enc.encode(ref)
+    cos = np.clip(g @ a.T, -1, 1)
+    sims = {}
+    for scope in ("text", "pair"):
+        m = CausalMatcher(scope=scope)
+        m.prepare(ref + rev, enc)
+        sims[scope] = m.similarity(rev, ref, g, a)
+    np.testing.assert_allclose(sims["text"], np.clip(cos - 1.0, -1, 1), atol=1e-6)
+    np.testing.assert_allclose(sims["pair"][1, 1], cos[1, 1] - 1.0, atol=1e-6)
+    np.testing.assert_allclose(np.diag(sims["pair"])[[0, 2]], [1.0, 1.0], atol=1e-6)
+    assert CausalMatcher(scope="pair").name.endswith(",scope=pair)")
+    with pytest.raises(ValueError, match="scope"):
+        CausalMatcher(scope="sentence")
+
+
+def test_a_framed_reversal_scores_below_a_bare_paraphrase(scorers):
+    """The real MiniLM on a reference with a greeting and a sign-off: the paraphrase drops the frame,
+    the reversal keeps it word for word; plain CEC prefers the reversal, the causal variant does not."""
+    plain, causal = scorers
+    ref = "Hi Dana,\nThe parcel is late because the courier's van broke down. I'll call you tomorrow.\nThanks, Omar"
+    para = "A breakdown of the delivery van held up the package."
+    rev = "Hi Dana,\nThe courier's van broke down because the parcel is late. I'll call you tomorrow.\nThanks, Omar"
+    p = plain.score([para, rev], [ref, ref]).sym
+    c = causal.score([para, rev], [ref, ref]).sym
+    assert p[1] > p[0] and c[0] > c[1]
 
 
 def test_evaluate_and_api_route_to_the_variant(minilm_path):
     from cec_eval import score
 
     res = score([REVERSAL], [REFERENCE], model=minilm_path, variant="causal")
-    assert res.signature.startswith("cec:causal-v12(")
+    assert res.signature.startswith("cec:causal-v13(")
 
 
 @pytest.mark.slow
@@ -150,7 +191,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     r = evaluate.load(module_path("cec")).compute(
         predictions=[PARAPHRASE, REVERSAL], references=[REFERENCE, REFERENCE], variant="causal"
     )
-    assert r["signature"].startswith("cec:causal-v12(links=surface+roles:") and "|agg:mean|" in r["signature"]
+    assert r["signature"].startswith("cec:causal-v13(links=surface+roles:") and "|agg:mean|" in r["signature"]
     assert r["scores"][0]["sym"] > r["scores"][1]["sym"] + 0.3
     two = dict(predictions=["CO2 traps heat. The planet warms."], references=["The planet warms because CO2 traps heat."])
     r_mean = evaluate.load(module_path("cec")).compute(**two, variant="causal")
@@ -169,7 +210,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["signature"].startswith("cec:causal-v12(") and "|agg:f2|" in result["signature"]
+    assert result["signature"].startswith("cec:causal-v13(") and "|agg:f2|" in result["signature"]
     assert result["scores"][0]["sym"] > result["scores"][1]["sym"] + 0.3
 
 
@@ -240,7 +281,7 @@ def test_cli_scores_a_text_over_spacy_max_length_with_the_causal_variant(tmp_pat
          "--variant", "causal", "--no-progress", "--output", str(out)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v12(") and 0 < result["scores"][0]["sym"] <= 1
+    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v13(") and 0 < result["scores"][0]["sym"] <= 1
 
 
 @pytest.mark.parametrize("g, a, expected", [

@@ -353,3 +353,17 @@ def test_a_trailing_so_clause_is_the_effect():
     (link,) = LinkExtractor(roles=True).extract(["The council planted trees along the avenue so shoppers would stay longer."])[0]
     assert (link.cause, link.connective, link.effect) == (
         "The council planted trees along the avenue", "<adjunct>", "shoppers would stay longer")
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # round 10: a linking verb reads as the copula of nominal causation, and "one of the N" as N
+    ("Frequent flooding has become the main cause of crop losses in the delta.",
+     ("Frequent flooding", "<noun>", "crop losses in the delta")),
+    ("Rising rents remain the chief reason for the store closures.",
+     ("Rising rents", "<noun>", "the store closures")),
+    ("Hearing loss is one of the known effects of loud concerts.",
+     ("loud concerts", "<noun>", "Hearing loss")),
+])
+def test_a_linking_verb_and_one_of_the_n_read_as_nominal_causation(sentence, expected):
+    links = LinkExtractor(roles=True).extract([sentence])[0]
+    assert [(l.cause, l.connective, l.effect) for l in links][:1] == [expected]

@@ -284,9 +284,38 @@ def spell_out(pattern: str) -> list[str]:
     return [" ".join(words) for words in itertools.product(*(tok.split("|") for tok in pattern.split()))]
 
 
+_COPULAS = {"is", "was", "are", "were"}
+#: epistemic and degree adverbs that may stand between a copula and its causal predicate ("might
+#: be partly responsible for", "is probably the result of"): hedges and boosters as listed by Hyland
+#: (1998, Hedging in Scientific Research Articles; 2005, Metadiscourse), plus the degree adverbs
+#: causal-v6 added for "responsible for"
+_COPULA_ADVERBS = ("largely", "partly", "mainly", "mostly", "primarily", "chiefly", "directly", "partially", "solely",
+                   "entirely", "probably", "possibly", "likely", "often", "usually", "generally", "also", "certainly",
+                   "clearly", "surely", "perhaps", "sometimes", "frequently", "commonly", "typically", "ultimately")
+
+
+def with_copula_forms(phrase: str) -> list[str]:
+    """A copular phrase ("is|was|are|were X") in every form the copula takes in a hedged claim: after
+    a modal or perfect ("might be X", "has been X") and with an adverb after it ("is largely X",
+    "may be partly X"). Any other phrase is returned as it is.
+
+    >>> with_copula_forms("is responsible for")[:3]
+    ['is responsible for', 'be responsible for', 'been responsible for']
+    >>> "might be" in " ".join(with_copula_forms("leads to"))
+    False
+    """
+    words = phrase.split()
+    if len(words) < 2 or words[0] not in _COPULAS:
+        return [phrase]
+    heads, rest = (words[0], "be", "been"), " ".join(words[1:])
+    return [f"{h} {rest}" for h in heads] + [f"{h} {a} {rest}" for h in heads for a in _COPULA_ADVERBS]
+
+
 def _phrases(kind: str, exclude: frozenset[str] = frozenset()) -> list[str]:
-    """Every spelled-out phrase of a kind, less the ``exclude``d ones."""
-    return [p for pattern in CONNECTIVES[kind] for p in spell_out(pattern) if p not in exclude]
+    """Every spelled-out phrase of a kind, less the ``exclude``d ones, each copular one in all its
+    forms (:func:`with_copula_forms`; an excluded phrase takes its forms with it)."""
+    spelled = [p for pattern in CONNECTIVES[kind] for p in spell_out(pattern) if p not in exclude]
+    return list(dict.fromkeys(form for p in spelled for form in with_copula_forms(p)))
 
 
 _MATCHERS: dict[tuple, object] = {}

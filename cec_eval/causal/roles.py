@@ -607,9 +607,14 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
         if wh and subj[0].lower_ not in ("what", "how") and not any(x.lower_ in ("what", "how") for x in subj[0].subtree):
             ids = _ids(wh[0])
             return [doc[i] for i in sorted(_ids(subj[0]))], [t for t in scope if t.i in ids and t.lower_ not in ("what", "how")], "<cleft>"
-    # nominal causation: "the reason for B was A", "B was a consequence of A"
-    if lemma == "be" and subj:
+    # nominal causation: "the reason for B was A", "B was a consequence of A"; a linking verb
+    # ("has become a major cause of B", "remains the main reason for B") reads as the copula
+    if lemma in ("be", "become", "remain") and subj:
         attr = [c for c in children if c.dep_ in ("attr", "acomp")]
+        if attr and attr[0].lower_ == "one":  # "A is one of the effects of B": the noun after "one of"
+            of = [p for p in attr[0].children if p.dep_ == "prep" and p.lower_ == "of"]
+            head = [c for c in of[0].children if c.dep_ == "pobj"] if of else []
+            attr = head[:1] or attr
         if attr and attr[0].lemma_.lower() == "attributable":  # "B is attributable to A"
             to = [c for c in attr[0].children if c.dep_ == "prep" and c.lower_ == "to" and _pobj(c)]
             if to:
@@ -642,7 +647,8 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
         src = [c for c in children + [g for h in hedge for g in h.children] if c.dep_ == "prep" and c.lower_ == "from"]
         if src and _pobj(src[0]) and not _is_setting(_pobj(src[0])) and doc[src[0].i - 1].lower_ not in _FROM_ADJ:
             return _pobj(src[0]), [doc[i] for i in sorted(_ids(subj[0]))], "<source>"
-        return None
+        if lemma == "be":
+            return None  # a linking verb without nominal causation is read as any other verb below
     passive = any(c.dep_ == "nsubjpass" for c in children)
     agent = [c for c in children if c.dep_ == "agent"]
     # <attribution>: "Doctors put her headaches down to stress", "The dimming is attributed to dust":
