@@ -85,7 +85,7 @@ def test_one_sided_link_falls_back_to_cosine(scorers):
 def test_signature_names_variant_and_parameters(scorers):
     _, causal = scorers
     sig = causal.score(["A causes B."], ["A causes B."]).signature
-    assert sig.startswith("cec:causal-v13(links=surface+roles:spacy-")
+    assert sig.startswith("cec:causal-v14(links=surface+roles:spacy-")
     assert "|agg:mean|" in sig
     assert ",w=0,pen=1,lex=0.7,scope=text)" in sig
     m = CausalMatcher(weight=0.25, penalty=2.0, lexical=False)
@@ -173,7 +173,7 @@ def test_evaluate_and_api_route_to_the_variant(minilm_path):
     from cec_eval import score
 
     res = score([REVERSAL], [REFERENCE], model=minilm_path, variant="causal")
-    assert res.signature.startswith("cec:causal-v13(")
+    assert res.signature.startswith("cec:causal-v14(")
 
 
 @pytest.mark.slow
@@ -191,7 +191,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     r = evaluate.load(module_path("cec")).compute(
         predictions=[PARAPHRASE, REVERSAL], references=[REFERENCE, REFERENCE], variant="causal"
     )
-    assert r["signature"].startswith("cec:causal-v13(links=surface+roles:") and "|agg:mean|" in r["signature"]
+    assert r["signature"].startswith("cec:causal-v14(links=surface+roles:") and "|agg:mean|" in r["signature"]
     assert r["scores"][0]["sym"] > r["scores"][1]["sym"] + 0.3
     two = dict(predictions=["CO2 traps heat. The planet warms."], references=["The planet warms because CO2 traps heat."])
     r_mean = evaluate.load(module_path("cec")).compute(**two, variant="causal")
@@ -210,7 +210,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["signature"].startswith("cec:causal-v13(") and "|agg:f2|" in result["signature"]
+    assert result["signature"].startswith("cec:causal-v14(") and "|agg:f2|" in result["signature"]
     assert result["scores"][0]["sym"] > result["scores"][1]["sym"] + 0.3
 
 
@@ -281,7 +281,7 @@ def test_cli_scores_a_text_over_spacy_max_length_with_the_causal_variant(tmp_pat
          "--variant", "causal", "--no-progress", "--output", str(out)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v13(") and 0 < result["scores"][0]["sym"] <= 1
+    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v14(") and 0 < result["scores"][0]["sym"] <= 1
 
 
 @pytest.mark.parametrize("g, a, expected", [
@@ -404,3 +404,65 @@ def test_a_what_question_states_no_link_of_its_own_and_a_why_question_does():
     rows = m.text_links(why, enc.encode(why))
     assert len(rows[0][2]) == 2 and (rows[0][2][-1], rows[0][3][-1]) == (why[1], why[0])
 
+
+
+@pytest.mark.parametrize("generated, reference, expected", [
+    # the two sides exchanged around the same words: every shared content word crossed
+    ("The pitch was waterlogged because the match was postponed.",
+     "The match was postponed because the pitch was waterlogged.", 1.0),
+    ("A blockage in the drain eventually builds up into grease poured down the sink.",
+     "Grease poured down the sink eventually builds up into a blockage in the drain.", 1.0),
+    # a shared opening frame is set aside first ("Held: the dismissal was unfair, since the")
+    ("Held: the dismissal was unfair, since the employee's complaint was motivated by the employer's decision.",
+     "Held: the dismissal was unfair, since the employer's decision was motivated by the employee's complaint.", 1.0),
+    # same direction: the connective moves with its clause, or the words differ
+    ("Because the pitch was waterlogged, the match was postponed.",
+     "The match was postponed because the pitch was waterlogged.", 0.0),
+    ("The pitch was waterlogged, so the match was postponed.",
+     "The match was postponed because the pitch was waterlogged.", 0.0),
+    ("A waterlogged pitch forced the postponement of the match.",
+     "The match was postponed because the pitch was waterlogged.", 0.0),
+    ("The match was postponed because the pitch was waterlogged.",
+     "The match was postponed because the pitch was waterlogged.", 0.0),
+])
+def test_swapped_around_finds_sides_exchanged_around_the_same_words(generated, reference, expected):
+    from cec_eval.causal.matcher import swapped_around
+
+    assert swapped_around(generated, reference) == pytest.approx(expected)
+
+
+WORDS = st.lists(st.sampled_from(["river", "storm", "crops", "prices", "wind", "roof", "dust", "ice"]),
+                 min_size=1, max_size=3, unique=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(WORDS, WORDS, st.sampled_from(["leads to", "eventually turns into", "is behind"]))
+def test_swapped_around_is_one_for_disjoint_sides_and_zero_for_the_same_sentence(x, y, pivot):
+    from cec_eval.causal.matcher import swapped_around
+
+    if set(x) & set(y):
+        return
+    a, g = f"{' '.join(x)} {pivot} {' '.join(y)}", f"{' '.join(y)} {pivot} {' '.join(x)}"
+    assert swapped_around(a, a) == 0.0
+    assert swapped_around(g, a) == 1.0
+
+
+def test_a_reversal_in_the_same_words_is_penalised_when_only_one_side_has_a_link():
+    """Exact, bag-of-words encoder: the reference has a link and the other text none of its own
+    (a stative sentence: no connective, no subject-object link); the swap test alone lowers the pair
+    by crossed_words = 1.0 (scope="text": the whole pair)."""
+    enc = Embedder(BagOfWordsEncoder())
+    ref = ["Grease poured down the sink eventually builds up into a blockage in the drain."]
+    rev = ["A blockage in the drain eventually builds up into grease poured down the sink."]
+    m = CausalMatcher()
+    m.prepare(ref + rev, enc)
+    g, a = enc.encode(rev), enc.encode(ref)
+    # the small parser reads a subject-object link in the reference and none in the absurd reversal
+    assert m.text_links(ref, a) and not m.text_links(rev, g)
+    np.testing.assert_allclose(m.similarity(rev, ref, g, a), np.clip(g @ a.T - 1.0, -1, 1), atol=1e-6)
+    pair = CausalMatcher(scope="pair")
+    pair.prepare(ref + rev, enc)
+    np.testing.assert_allclose(pair.similarity(rev, ref, g, a), np.clip(g @ a.T - 1.0, -1, 1), atol=1e-6)
+    no_lexical = CausalMatcher(lexical=False)
+    no_lexical.prepare(ref + rev, enc)
+    np.testing.assert_allclose(no_lexical.similarity(rev, ref, g, a), np.clip(g @ a.T, -1, 1), atol=1e-6)

@@ -128,7 +128,10 @@ def test_signature_fields():
 
 
 def test_doctests():
-    for module in (cec_eval.scorer, cec_eval.testing):
+    import cec_eval.causal.links
+    import cec_eval.causal.matcher
+
+    for module in (cec_eval.scorer, cec_eval.testing, cec_eval.causal.links, cec_eval.causal.matcher):
         failed, attempted = doctest.testmod(module)
         assert attempted > 0 and failed == 0
 

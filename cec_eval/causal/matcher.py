@@ -5,7 +5,7 @@ For a generated sentence g and a reference sentence a:
 * a sentence's links come from its connectives (:mod:`.links`) or, where it has none, from its
   argument structure (:mod:`.roles`: "Hail flattened the barley" has cause "Hail"); a sentence with
   neither is linked to the sentence before it in narrative order;
-* if either text has no causal link, S = cos(g, a): plain CEC, unchanged;
+* if neither text has a causal link, S = cos(g, a): plain CEC, unchanged;
 * otherwise pair every link of either sentence with the other's link that talks about the same
   things (the highest max(direct, swapped) below); take the most reversed of those pairs if any
   is reversed, else the best corresponding one, and
@@ -16,7 +16,11 @@ For a generated sentence g and a reference sentence a:
   (for two links in mostly the same words, :data:`SAME_WORDING`, reversal is at least the share
   of their shared content words that sit on the other side, :func:`crossed_words`: span
   embeddings dominated by the words that stay in place miss "After the quake, a tsunami struck"
-  against "After the tsunami, a quake struck"), and
+  against "After the tsunami, a quake struck"); and for two sentences in the same words of which at
+  least one has a link, reversal is at least :func:`swapped_around`, the share of words that crossed
+  when the two sides are exchanged around the same words ("Grease ... builds up into a blockage" /
+  "A blockage ... builds up into grease": the small parser often reads no link, or another one, in
+  such a reversal of an absurd claim), and
 
   S = (1 − w) · cos(g, a) + w · direct − penalty · R
 
@@ -61,7 +65,10 @@ from .roles import SEQUENCE
 if TYPE_CHECKING:  # pragma: no cover
     from ..embed import Embedder
 
-VERSION = "causal-v13"  # v13: from blind v13's misses (round 10): a reversed link lowers the whole text
+VERSION = "causal-v14"  # v14: from blind v14's misses (round 10, second pass): the word-level swap
+# test also for two sentences in the same words when only one has a link, around any shared run of words
+# (swapped_around)
+# v13: from blind v13's misses (round 10): a reversed link lowers the whole text
 # pair (scope="text"); copular connectives also after a modal and with a hedge ("might be partly
 # responsible for"); linking verbs and "one of the N" in nominal causation
 # causal-v12 v12: from blind v12's misses (second pass of round 9): nested links only
@@ -181,7 +188,10 @@ class CausalMatcher:
             ``"pair"``: only to the sentence pair whose links are reversed (causal-v3 to v12).
         lexical: for two links stated in mostly the same words (content-word Jaccard >=
             :data:`SAME_WORDING`, :func:`same_wording`), also count a link as reversed by the share
-            of shared content words that sit on the other side (:func:`crossed_words`).
+            of shared content words that sit on the other side (:func:`crossed_words`); and for two
+            sentences in the same words, one of them with a link, by the words that crossed when
+            their two sides are exchanged around the same words (:func:`swapped_around`, since
+            causal-v14).
         roles: where a sentence has no connective, read its link from argument structure
             (:mod:`.roles`: subject/object, *by*-agent, fronted and trailing adjuncts, clause
             punctuation and tense, and the previous sentence in narrative order), and a link's
@@ -350,26 +360,40 @@ class CausalMatcher:
         if self.weight == 0 and self.penalty == 0:
             return cos
         g_links, a_links = self.text_links(generated, g), self.text_links(reference, a)
-        if not g_links or not a_links:
+        if not g_links and not a_links:
             return cos
+        reversal: dict[tuple[int, int], float] = {}
         sim = cos.copy()
-        text_reversal = 0.0  # scope="text": the reversal of the mutually best-matched sentence pairs
         for i, gl in g_links.items():
             for j, al in a_links.items():
                 direct, swapped, (x, y) = self._pair(gl, al)
                 self.stats["link_pairs"] += 1
-                reversal = max(0.0, swapped - direct)
+                r = max(0.0, swapped - direct)
                 if self.lexical and same_wording(gl[2][x], gl[3][x], al[2][y], al[3][y]) >= SAME_WORDING:
-                    reversal = max(reversal, crossed_words(gl[2][x], gl[3][x], al[2][y], al[3][y]))
-                self.stats["reversed_pairs"] += reversal > 0
+                    r = max(r, crossed_words(gl[2][x], gl[3][x], al[2][y], al[3][y]))
+                reversal[i, j] = r
                 sim[i, j] = (1 - self.weight) * sim[i, j] + self.weight * direct
-                if self.scope == "pair":
-                    sim[i, j] -= self.penalty * reversal
-                elif reversal > text_reversal and cos[i, j] >= cos[i].max() and cos[i, j] >= cos[:, j].max():
-                    # only a pair of sentences that are each other's best match: two texts' unrelated
-                    # sentences can have links that look swapped (Wiegreffe CQA partial rho 0.321 -> 0.306
-                    # when any aligned pair counted, 0.319 with this)
-                    text_reversal = reversal
+        if self.lexical:
+            # a sentence in the same words as the other with its two sides exchanged around the same
+            # words ("Grease ... builds up into a blockage" / "A blockage ... builds up into grease"),
+            # where one of the two has a link: the parser often reads no link, or another one, in the
+            # reversal of an absurd claim, so the links alone miss it
+            for i, gs in enumerate(generated):
+                for j, rs in enumerate(reference):
+                    if i in g_links or j in a_links:
+                        r = swapped_around(gs, rs)
+                        if r > reversal.get((i, j), 0.0):
+                            reversal[i, j] = r
+        text_reversal = 0.0  # scope="text": the largest reversal of the mutually best-matched sentence pairs
+        for (i, j), r in reversal.items():
+            self.stats["reversed_pairs"] += r > 0
+            if self.scope == "pair":
+                sim[i, j] -= self.penalty * r
+            elif r > text_reversal and cos[i, j] >= cos[i].max() and cos[i, j] >= cos[:, j].max():
+                # only a pair of sentences that are each other's best match: two texts' unrelated
+                # sentences can have links that look swapped (Wiegreffe CQA partial rho 0.321 -> 0.306
+                # when any aligned pair counted, 0.319 with this)
+                text_reversal = r
         return np.clip(sim - self.penalty * text_reversal, -1.0, 1.0)
 
 
@@ -411,3 +435,81 @@ def crossed_words(cause_g: str, effect_g: str, cause_a: str, effect_a: str) -> f
     same = len(cg & ca) + len(eg & ea)
     crossed = len(cg & ea) + len(eg & ca)
     return crossed / (crossed + same) if crossed else 0.0
+
+
+#: all-word stem overlap (Jaccard, stop words included) from which :func:`swapped_around` looks for
+#: a swap: a reversal in the same words is near 1; a paraphrase in other words, even with the same
+#: content words ("A waterlogged pitch forced the postponement of the match" / "The match was
+#: postponed because the pitch was waterlogged", 0.36), is far below
+SAME_TOKENS = 0.7
+#: all-word stem Jaccard from which two runs of words count as the same phrase in :func:`swapped_around`
+SAME_BLOCK = 0.8
+
+
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+@lru_cache(maxsize=None)
+def _connective_words() -> frozenset[str]:
+    """The one-word connectives of the lexicon ("because", "so", "since", "therefore", ...), stemmed."""
+    from .links import CONNECTIVES, spell_out
+
+    stem = _porter().stem
+    return frozenset(stem(p) for phrases in CONNECTIVES.values() for pattern in phrases
+                     for p in spell_out(pattern) if " " not in p and p.isalpha())
+
+
+def _same_block(block: tuple[str, ...], other: tuple[str, ...]) -> bool:
+    """Two runs of words that are the same phrase, up to a word or two of grammar (all-word stem
+    Jaccard >= :data:`SAME_BLOCK`) and with no one-word connective on one side only: "because the
+    pitch was wet" is not the phrase "the pitch was wet" moved, it is its clause with the connective."""
+    stem = _porter().stem
+    a, b = {stem(w) for w in block}, {stem(w) for w in other}
+    return bool(a and b) and len(a & b) / len(a | b) >= SAME_BLOCK and not ((a ^ b) & _connective_words())
+
+
+@lru_cache(maxsize=200_000)
+def swapped_around(generated: str, reference: str, max_pivot: int = 6) -> float:
+    """The word-level swap test for two sentences in the same words, with or without links: after
+    the words both share at the start and at the end ("Held: the dismissal was unfair, since the"),
+    the reference reads X P Y and the generated sentence Y P X around the same run of 1 to
+    ``max_pivot`` words P ("because", "eventually builds up into", "is attributable mainly to"), each
+    of X and Y the same phrase in both up to a word or two of grammar (:func:`_same_block`).
+    Returns :func:`crossed_words` of the best such split, in [0, 1]; 0.0 when the sentences are not in
+    mostly the same words (all-word stem Jaccard below :data:`SAME_TOKENS`) or no such split exists.
+    Clause order alone is not a swap: in "Because A, B" against "B because A" the connective moves
+    with its clause.
+
+    >>> swapped_around("Floods can cause heavy rain.", "Heavy rain can cause floods.")
+    1.0
+    >>> swapped_around("Heavy rain can cause floods.", "Heavy rain can cause floods.")
+    0.0
+    >>> swapped_around("Because it rained, the river flooded.", "The river flooded because it rained.")
+    0.0
+    >>> swapped_around("Floods follow heavy rain.", "Heavy rain causes floods.")  # other words
+    0.0
+    """
+    tg, ta = _tokens(generated), _tokens(reference)
+    stem = _porter().stem
+    wg, wa = {stem(w) for w in tg}, {stem(w) for w in ta}
+    if not wg or not wa or len(wg & wa) / len(wg | wa) < SAME_TOKENS:
+        return 0.0
+    start = 0
+    while start < min(len(tg), len(ta)) and tg[start] == ta[start]:
+        start += 1
+    end = 0
+    while end < min(len(tg), len(ta)) - start and tg[-1 - end] == ta[-1 - end]:
+        end += 1
+    tg, ta = tg[start:len(tg) - end], ta[start:len(ta) - end]
+    best = 0.0
+    for i in range(1, len(ta)):
+        for j in range(i + 1, min(len(ta), i + max_pivot + 1)):
+            pivot = ta[i:j]
+            for k in range(1, len(tg) - len(pivot)):
+                if tg[k:k + len(pivot)] != pivot:
+                    continue
+                x, y, xg, yg = ta[:i], ta[j:], tg[:k], tg[k + len(pivot):]
+                if _same_block(x, yg) and _same_block(y, xg):
+                    best = max(best, crossed_words(" ".join(xg), " ".join(yg), " ".join(x), " ".join(y)))
+    return best
