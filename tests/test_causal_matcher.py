@@ -466,3 +466,12 @@ def test_a_reversal_in_the_same_words_is_penalised_when_only_one_side_has_a_link
     no_lexical = CausalMatcher(lexical=False)
     no_lexical.prepare(ref + rev, enc)
     np.testing.assert_allclose(no_lexical.similarity(rev, ref, g, a), np.clip(g @ a.T, -1, 1), atol=1e-6)
+
+
+def test_swapped_around_leaves_very_long_sentences_to_the_link_test():
+    from cec_eval.causal.matcher import MAX_SWAP_WORDS, swapped_around
+
+    x = " ".join(f"storm{k}" for k in range(MAX_SWAP_WORDS // 2))
+    y = " ".join(f"flood{k}" for k in range(MAX_SWAP_WORDS // 2))
+    assert swapped_around(f"{y} causes {x}", f"{x} causes {y}") == 0.0  # one word over the limit
+    assert swapped_around(f"{y[7:]} causes {x}", f"{x} causes {y[7:]}") == 1.0

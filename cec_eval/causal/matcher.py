@@ -444,6 +444,9 @@ def crossed_words(cause_g: str, effect_g: str, cause_a: str, effect_a: str) -> f
 SAME_TOKENS = 0.7
 #: all-word stem Jaccard from which two runs of words count as the same phrase in :func:`swapped_around`
 SAME_BLOCK = 0.8
+#: longer sentences are left to the link test: the search for a pivot grows with the cube of the
+#: length (a 150-word pair took seconds before the length test in :func:`_near`)
+MAX_SWAP_WORDS = 120
 
 
 def _tokens(text: str) -> tuple[str, ...]:
@@ -460,13 +463,17 @@ def _connective_words() -> frozenset[str]:
                      for p in spell_out(pattern) if " " not in p and p.isalpha())
 
 
-def _same_block(block: tuple[str, ...], other: tuple[str, ...]) -> bool:
-    """Two runs of words that are the same phrase, up to a word or two of grammar (all-word stem
-    Jaccard >= :data:`SAME_BLOCK`) and with no one-word connective on one side only: "because the
-    pitch was wet" is not the phrase "the pitch was wet" moved, it is its clause with the connective."""
-    stem = _porter().stem
-    a, b = {stem(w) for w in block}, {stem(w) for w in other}
+def _same_block(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two runs of words (their stem sets) that are the same phrase, up to a word or two of grammar
+    (all-word stem Jaccard >= :data:`SAME_BLOCK`) and with no one-word connective on one side only:
+    "because the pitch was wet" is not the phrase "the pitch was wet" moved, it is its clause with
+    the connective."""
     return bool(a and b) and len(a & b) / len(a | b) >= SAME_BLOCK and not ((a ^ b) & _connective_words())
+
+
+def _near(n: int, m: int) -> bool:
+    """Word counts of two runs that can be the same phrase up to a word or two of grammar."""
+    return abs(n - m) <= max(2, (n + m) // 8)
 
 
 @lru_cache(maxsize=200_000)
@@ -477,7 +484,8 @@ def swapped_around(generated: str, reference: str, max_pivot: int = 6) -> float:
     ``max_pivot`` words P ("because", "eventually builds up into", "is attributable mainly to"), each
     of X and Y the same phrase in both up to a word or two of grammar (:func:`_same_block`).
     Returns :func:`crossed_words` of the best such split, in [0, 1]; 0.0 when the sentences are not in
-    mostly the same words (all-word stem Jaccard below :data:`SAME_TOKENS`) or no such split exists.
+    mostly the same words (all-word stem Jaccard below :data:`SAME_TOKENS`), either is longer than
+    :data:`MAX_SWAP_WORDS` words, or no such split exists.
     Clause order alone is not a swap: in "Because A, B" against "B because A" the connective moves
     with its clause.
 
@@ -491,6 +499,8 @@ def swapped_around(generated: str, reference: str, max_pivot: int = 6) -> float:
     0.0
     """
     tg, ta = _tokens(generated), _tokens(reference)
+    if max(len(tg), len(ta)) > MAX_SWAP_WORDS:
+        return 0.0
     stem = _porter().stem
     wg, wa = {stem(w) for w in tg}, {stem(w) for w in ta}
     if not wg or not wa or len(wg & wa) / len(wg | wa) < SAME_TOKENS:
@@ -502,6 +512,7 @@ def swapped_around(generated: str, reference: str, max_pivot: int = 6) -> float:
     while end < min(len(tg), len(ta)) - start and tg[-1 - end] == ta[-1 - end]:
         end += 1
     tg, ta = tg[start:len(tg) - end], ta[start:len(ta) - end]
+    sg, sa = [stem(w) for w in tg], [stem(w) for w in ta]  # stemmed once, not per split
     best = 0.0
     for i in range(1, len(ta)):
         for j in range(i + 1, min(len(ta), i + max_pivot + 1)):
@@ -509,7 +520,11 @@ def swapped_around(generated: str, reference: str, max_pivot: int = 6) -> float:
             for k in range(1, len(tg) - len(pivot)):
                 if tg[k:k + len(pivot)] != pivot:
                     continue
-                x, y, xg, yg = ta[:i], ta[j:], tg[:k], tg[k + len(pivot):]
-                if _same_block(x, yg) and _same_block(y, xg):
-                    best = max(best, crossed_words(" ".join(xg), " ".join(yg), " ".join(x), " ".join(y)))
+                # the same phrase on each side has about the same length: a cheap test first
+                if not (_near(i, len(tg) - k - len(pivot)) and _near(len(ta) - j, k)):
+                    continue
+                if (_same_block(frozenset(sa[:i]), frozenset(sg[k + len(pivot):]))
+                        and _same_block(frozenset(sa[j:]), frozenset(sg[:k]))):
+                    x, y, xg, yg = (" ".join(w) for w in (ta[:i], ta[j:], tg[:k], tg[k + len(pivot):]))
+                    best = max(best, crossed_words(xg, yg, x, y))
     return best
