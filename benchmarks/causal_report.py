@@ -636,7 +636,8 @@ surface patterns, `CausalMatcher(roles=False)` reads connectives only. The signa
    in both: the pair's reversal is at least the share of words that crossed. The small parser often
    reads no link, or another one, in the reversal of an absurd claim ("A blockage in the drain builds
    up into grease poured down the sink"), so the links alone missed it; a one-word connective that
-   moves with its clause ("Because A, B" / "B because A") is clause order, not a swap. If neither
+   moves with its clause ("Because A, B" / "B because A") is clause order, not a swap; sentences of
+   more than 120 words are left to the link test (the search grows with the cube of the length). If neither
    text has a link, S is plain cosine.
 6. **Any length.** The surface link finder runs spaCy's tokenizer directly, so a text of more than
    1,000,000 characters (spaCy's `max_length`, error E088) is scored as plain CEC scores it.
