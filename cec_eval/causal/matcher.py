@@ -71,7 +71,7 @@ VERSION = "causal-v14"  # v14: from blind v14's misses (round 10, second pass): 
 # v13: from blind v13's misses (round 10): a reversed link lowers the whole text
 # pair (scope="text"); copular connectives also after a modal and with a hedge ("might be partly
 # responsible for"); linking verbs and "one of the N" in nominal causation
-# causal-v12 v12: from blind v12's misses (second pass of round 9): nested links only
+# v12: from blind v12's misses (second pass of round 9): nested links only
 # subject-object with an event subject; list markers ("- ", "2.") not read; "why" anywhere early in a question
 # ("Ever wonder why B?"); a trailing so-clause is the effect
 # v11: from blind v11's misses, general mechanisms: a link's side that states a
@@ -449,8 +449,12 @@ SAME_BLOCK = 0.8
 MAX_SWAP_WORDS = 120
 
 
-def _tokens(text: str) -> tuple[str, ...]:
-    return tuple(re.findall(r"[a-z0-9]+", text.lower()))
+@lru_cache(maxsize=200_000)  # every sentence is tested against every sentence of the other text
+def _stemmed(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """A sentence's lower-cased words and their Porter stems."""
+    words = tuple(re.findall(r"[a-z0-9]+", text.lower()))
+    stem = _porter().stem
+    return words, tuple(stem(w) for w in words)
 
 
 @lru_cache(maxsize=None)
@@ -498,11 +502,10 @@ def swapped_around(generated: str, reference: str, max_pivot: int = 6) -> float:
     >>> swapped_around("Floods follow heavy rain.", "Heavy rain causes floods.")  # other words
     0.0
     """
-    tg, ta = _tokens(generated), _tokens(reference)
+    (tg, sg), (ta, sa) = _stemmed(generated), _stemmed(reference)
     if max(len(tg), len(ta)) > MAX_SWAP_WORDS:
         return 0.0
-    stem = _porter().stem
-    wg, wa = {stem(w) for w in tg}, {stem(w) for w in ta}
+    wg, wa = set(sg), set(sa)
     if not wg or not wa or len(wg & wa) / len(wg | wa) < SAME_TOKENS:
         return 0.0
     start = 0
@@ -512,7 +515,7 @@ def swapped_around(generated: str, reference: str, max_pivot: int = 6) -> float:
     while end < min(len(tg), len(ta)) - start and tg[-1 - end] == ta[-1 - end]:
         end += 1
     tg, ta = tg[start:len(tg) - end], ta[start:len(ta) - end]
-    sg, sa = [stem(w) for w in tg], [stem(w) for w in ta]  # stemmed once, not per split
+    sg, sa = sg[start:len(sg) - end], sa[start:len(sa) - end]
     best = 0.0
     for i in range(1, len(ta)):
         for j in range(i + 1, min(len(ta), i + max_pivot + 1)):
