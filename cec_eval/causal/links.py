@@ -98,7 +98,9 @@ SUPPLEMENT: list[tuple[str, str, str]] = [
     ("bring|brings|brought|bringing about", CAUSE_FIRST, "VERBS"),
     ("contribute|contributes|contributed|contributing to", CAUSE_FIRST, "VERBS"),
     ("is|are|was|were responsible for", CAUSE_FIRST, "VERBS"),
-    # causal-v6: with a degree adverb between ("are largely responsible for")
+    # causal-v6: with a degree adverb between ("are largely responsible for"); since causal-v13
+    # with_copula_forms gives the one-adverb forms too, and this row adds the two-adverb ones ("are
+    # also largely responsible for")
     ("is|are|was|were largely|partly|mainly|mostly|primarily|chiefly|directly|partially|solely|entirely responsible for",
      CAUSE_FIRST, "VERBS"),
     # FrameNet lists make as a Causation word; causal only with an object and a second predicate
