@@ -85,7 +85,7 @@ def test_one_sided_link_falls_back_to_cosine(scorers):
 def test_signature_names_variant_and_parameters(scorers):
     _, causal = scorers
     sig = causal.score(["A causes B."], ["A causes B."]).signature
-    assert sig.startswith("cec:causal-v14(links=surface+roles:spacy-")
+    assert sig.startswith("cec:causal-v15(links=surface+roles:spacy-")
     assert "|agg:mean|" in sig
     assert ",w=0,pen=1,lex=0.7,scope=text)" in sig
     m = CausalMatcher(weight=0.25, penalty=2.0, lexical=False)
@@ -173,7 +173,7 @@ def test_evaluate_and_api_route_to_the_variant(minilm_path):
     from cec_eval import score
 
     res = score([REVERSAL], [REFERENCE], model=minilm_path, variant="causal")
-    assert res.signature.startswith("cec:causal-v14(")
+    assert res.signature.startswith("cec:causal-v15(")
 
 
 @pytest.mark.slow
@@ -191,7 +191,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     r = evaluate.load(module_path("cec")).compute(
         predictions=[PARAPHRASE, REVERSAL], references=[REFERENCE, REFERENCE], variant="causal"
     )
-    assert r["signature"].startswith("cec:causal-v14(links=surface+roles:") and "|agg:mean|" in r["signature"]
+    assert r["signature"].startswith("cec:causal-v15(links=surface+roles:") and "|agg:mean|" in r["signature"]
     assert r["scores"][0]["sym"] > r["scores"][1]["sym"] + 0.3
     two = dict(predictions=["CO2 traps heat. The planet warms."], references=["The planet warms because CO2 traps heat."])
     r_mean = evaluate.load(module_path("cec")).compute(**two, variant="causal")
@@ -210,7 +210,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["signature"].startswith("cec:causal-v14(") and "|agg:f2|" in result["signature"]
+    assert result["signature"].startswith("cec:causal-v15(") and "|agg:f2|" in result["signature"]
     assert result["scores"][0]["sym"] > result["scores"][1]["sym"] + 0.3
 
 
@@ -281,7 +281,7 @@ def test_cli_scores_a_text_over_spacy_max_length_with_the_causal_variant(tmp_pat
          "--variant", "causal", "--no-progress", "--output", str(out)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v14(") and 0 < result["scores"][0]["sym"] <= 1
+    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v15(") and 0 < result["scores"][0]["sym"] <= 1
 
 
 @pytest.mark.parametrize("g, a, expected", [
@@ -429,6 +429,77 @@ def test_swapped_around_finds_sides_exchanged_around_the_same_words(generated, r
     from cec_eval.causal.matcher import swapped_around
 
     assert swapped_around(generated, reference) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("generated, reference, expected", [
+    # a copula with no shared frame: the inversion keeps the claim; inside a shared frame it reverses it
+    ("Heavy rain is the main cause of floods.", "The main cause of floods is heavy rain.", 0.0),
+    ("The explanation for the gap between rates is the weak yen.",
+     "The explanation for the weak yen is the gap between rates.", 1.0),
+    # the verb agrees with the new subject, and grammar words change with the swap
+    ("Noticeable gains in acceleration yield consistent sprint training.",
+     "Consistent sprint training yields noticeable gains in acceleration.", 1.0),
+    ("The rise in inflation accounts for most of the higher energy costs.",
+     "Higher energy costs account for most of the rise in inflation.", 1.0),
+    # the passive, or a subordinator, exchanges the sides itself: the same claim
+    ("Dozens of homes were flooded when the river burst its banks.",
+     "The river burst its banks, flooding dozens of homes.", 0.0),
+    ("Heavy rain swelled the river until it flooded dozens of homes.",
+     "Dozens of homes were flooded after heavy rain swelled the river.", 0.0),
+    ("Dozens of basements flooded when a water main burst.", "A water main burst, flooding dozens of basements.", 0.0),
+])
+def test_swapped_around_tells_a_reversal_from_an_inversion_that_keeps_the_claim(generated, reference, expected):
+    from cec_eval.causal.matcher import swapped_around
+
+    assert swapped_around(generated, reference) == pytest.approx(expected)
+
+
+def test_swapped_around_across_sentences_needs_a_pivot_that_is_not_a_determiner():
+    """Two texts joined across their sentences: the sides exchanged around "within minutes" is a
+    swap; around "the" (the next sentence's first word) it is not."""
+    from cec_eval.causal.matcher import swapped_around
+
+    a = "At noon the valve stuck closed. Within minutes the compressor overheated."
+    g = "At noon the compressor overheated. Within minutes the valve stuck closed."
+    assert swapped_around(g, a, across=True) == 1.0
+    a = "The basement was under a foot of water. The sump pump had failed during the night."
+    g = "The sump pump failing during the night left the basement under a foot of water."
+    assert swapped_around(g, a, across=True) == 0.0
+    assert swapped_around(g, a) == 1.0  # inside one sentence "the" can be the pivot
+
+
+def test_a_reversal_in_the_same_words_is_penalised_when_neither_text_has_a_link():
+    """Exact, bag-of-words encoder: neither sentence has a link the parser reads, so the link test
+    says nothing and plain cosine (1.0, the same words) would rank the reversal first; the swap
+    test lowers the pair by 1.0. The copular inversion, which keeps the claim, is not lowered."""
+    enc = Embedder(BagOfWordsEncoder())
+    ref = ["The explanation for the weak yen is the gap between interest rates."]
+    rev = ["The explanation for the gap between interest rates is the weak yen."]
+    m = CausalMatcher()
+    m.prepare(ref + rev, enc)
+    g, a = enc.encode(rev), enc.encode(ref)
+    assert not m.text_links(ref, a) and not m.text_links(rev, g)
+    np.testing.assert_allclose(m.similarity(rev, ref, g, a), np.clip(g @ a.T - 1.0, -1, 1), atol=1e-6)
+    ref, inv = ["The main cause of the floods is heavy rain."], ["Heavy rain is the main cause of the floods."]
+    m.prepare(ref + inv, enc)
+    g, a = enc.encode(inv), enc.encode(ref)
+    np.testing.assert_allclose(m.similarity(inv, ref, g, a), np.clip(g @ a.T, -1, 1), atol=1e-6)
+
+
+def test_sides_exchanged_across_sentences_lower_the_whole_text_pair():
+    """No sentence of one text is in the same words as a sentence of the other, the two texts are:
+    with scope="text" every sentence pair falls by the swap test's 1.0 (the narrative-order links
+    alone, lexical=False, lower it by less)."""
+    enc = Embedder(BagOfWordsEncoder())
+    ref = ["At noon the cooling valve stuck closed.", "Within minutes the compressor overheated."]
+    rev = ["At noon the compressor overheated.", "Within minutes the cooling valve stuck closed."]
+    m = CausalMatcher()
+    m.prepare(ref + rev, enc)
+    g, a = enc.encode(rev), enc.encode(ref)
+    plain = CausalMatcher(lexical=False)
+    plain.prepare(ref + rev, enc)
+    np.testing.assert_allclose(m.similarity(rev, ref, g, a), np.clip(g @ a.T - 1.0, -1, 1), atol=1e-6)
+    assert (plain.similarity(rev, ref, g, a) > g @ a.T - 0.5).all()
 
 
 WORDS = st.lists(st.sampled_from(["river", "storm", "crops", "prices", "wind", "roof", "dust", "ice"]),

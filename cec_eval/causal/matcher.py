@@ -16,18 +16,21 @@ For a generated sentence g and a reference sentence a:
   (for two links in mostly the same words, :data:`SAME_WORDING`, reversal is at least the share
   of their shared content words that sit on the other side, :func:`crossed_words`: span
   embeddings dominated by the words that stay in place miss "After the quake, a tsunami struck"
-  against "After the tsunami, a quake struck"); and for two sentences in the same words of which at
-  least one has a link, reversal is at least :func:`swapped_around`, the share of words that crossed
+  against "After the tsunami, a quake struck"); and for two sentences in the same words, with or
+  without links, reversal is at least :func:`swapped_around`, the share of words that crossed
   when the two sides are exchanged around the same words ("Grease ... builds up into a blockage" /
   "A blockage ... builds up into grease": the small parser often reads no link, or another one, in
-  such a reversal of an absurd claim), and
+  such a reversal of an absurd claim; a copular inversion, a passive or a subordinator that
+  exchanges the sides itself is not such a swap), and
 
   S = (1 − w) · cos(g, a) + w · direct − penalty · R
 
   where R, for the default ``scope="text"``, is the largest reversal among the sentence pairs of the
   two texts that are each other's best match by cosine, and is taken off *every* sentence pair (so
   CEC_sym falls by penalty · R: a reversed claim is not outweighed by a greeting, a label or a
-  sign-off that both texts share word for word); for ``scope="pair"`` (causal-v3 to v12) R is the
+  sign-off that both texts share word for word; R is at least :func:`swapped_around` of the two
+  whole texts, for sides exchanged across sentences: "At noon A. Within minutes B." / "At noon B.
+  Within minutes A."); for ``scope="pair"`` (causal-v3 to v12) R is the
   pair's own reversal and only that pair is lowered (a sentence pair without a link on
   both sides takes cos(g, a) for the first two terms).
 
@@ -65,7 +68,11 @@ from .roles import SEQUENCE
 if TYPE_CHECKING:  # pragma: no cover
     from ..embed import Embedder
 
-VERSION = "causal-v14"  # v14: from blind v14's misses (round 10, second pass): the word-level swap
+VERSION = "causal-v15"  # v15: from blind v15's misses (round 11, first pass): the swap test also for
+# two sentences without links and for two whole texts; words compared up to agreement ("yields" /
+# "yield", "has" / "have") and phrases up to grammar words; not around a copula with no shared frame,
+# after a passive on one side only, or with a subordinator on one side only
+# v14: from blind v14's misses (round 10, second pass): the word-level swap
 # test also for two sentences in the same words when only one has a link, around any shared run of words
 # (swapped_around)
 # v13: from blind v13's misses (round 10): a reversed link lowers the whole text
@@ -189,9 +196,10 @@ class CausalMatcher:
         lexical: for two links stated in mostly the same words (content-word Jaccard >=
             :data:`SAME_WORDING`, :func:`same_wording`), also count a link as reversed by the share
             of shared content words that sit on the other side (:func:`crossed_words`); and for two
-            sentences in the same words, one of them with a link, by the words that crossed when
-            their two sides are exchanged around the same words (:func:`swapped_around`, since
-            causal-v14).
+            sentences in the same words, with or without links (one of them with a link in
+            causal-v14), and for two whole texts (``scope="text"``, since causal-v15), by the words
+            that crossed when their two sides are exchanged around the same words
+            (:func:`swapped_around`).
         roles: where a sentence has no connective, read its link from argument structure
             (:mod:`.roles`: subject/object, *by*-agent, fronted and trailing adjuncts, clause
             punctuation and tense, and the previous sentence in narrative order), and a link's
@@ -360,7 +368,7 @@ class CausalMatcher:
         if self.weight == 0 and self.penalty == 0:
             return cos
         g_links, a_links = self.text_links(generated, g), self.text_links(reference, a)
-        if not g_links and not a_links:
+        if not g_links and not a_links and not self.lexical:
             return cos
         reversal: dict[tuple[int, int], float] = {}
         sim = cos.copy()
@@ -380,8 +388,8 @@ class CausalMatcher:
             # reversal of an absurd claim, so the links alone miss it
             for i, gs in enumerate(generated):
                 for j, rs in enumerate(reference):
-                    if i in g_links or j in a_links:
-                        r = swapped_around(gs, rs)
+                    r = swapped_around(gs, rs)
+                    if True:
                         if r > reversal.get((i, j), 0.0):
                             reversal[i, j] = r
         text_reversal = 0.0  # scope="text": the largest reversal of the mutually best-matched sentence pairs
@@ -394,6 +402,11 @@ class CausalMatcher:
                 # sentences can have links that look swapped (Wiegreffe CQA partial rho 0.321 -> 0.306
                 # when any aligned pair counted, 0.319 with this)
                 text_reversal = r
+        if self.lexical and self.scope == "text" and (len(generated) > 1 or len(reference) > 1):
+            # the two sides exchanged across sentences ("A. As a result, B." / "B. As a result, A.";
+            # "At 14:05 A. Within minutes B." / "At 14:05 B. Within minutes A."): no sentence pair is
+            # in the same words, the two texts are
+            text_reversal = max(text_reversal, swapped_around(" ".join(generated), " ".join(reference), across=True))
         return np.clip(sim - self.penalty * text_reversal, -1.0, 1.0)
 
 
@@ -449,12 +462,27 @@ SAME_BLOCK = 0.8
 MAX_SWAP_WORDS = 120
 
 
+#: forms of the auxiliaries, which agree with a subject that a swap exchanges ("Trans fats ...
+#: have been banned" / "Cholesterol ... has been banned"); the Porter stemmer leaves them apart
+_AUXILIARY = {"is": "be", "are": "be", "was": "be", "were": "be", "am": "be", "been": "be", "being": "be",
+              "has": "have", "had": "have", "having": "have", "does": "do", "did": "do"}
+#: stop words that still change a claim, kept in the content words of a phrase
+_NEGATION = frozenset({"not", "no", "never", "nor", "none", "nothing", "without", "t"})
+
+
 @lru_cache(maxsize=200_000)  # every sentence is tested against every sentence of the other text
-def _stemmed(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """A sentence's lower-cased words and their Porter stems."""
-    words = tuple(re.findall(r"[a-z0-9]+", text.lower()))
+def _stemmed(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[bool, ...]]:
+    """A sentence's words up to agreement (lower-cased, auxiliaries to their base form, a final -s
+    dropped: "yields" / "yield"), their Porter stems, and which of them are content words (not a
+    spaCy English stop word; a negation kept)."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    raw = re.findall(r"[a-z0-9]+", text.lower())
     stem = _porter().stem
-    return words, tuple(stem(w) for w in words)
+    words = tuple(_AUXILIARY.get(w) or (w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
+                  for w in raw)
+    content = tuple(w in _NEGATION or (w not in STOP_WORDS and len(w) > 1) for w in raw)
+    return words, tuple(_AUXILIARY.get(w) or stem(w) for w in raw), content
 
 
 @lru_cache(maxsize=None)
@@ -464,15 +492,28 @@ def _connective_words() -> frozenset[str]:
 
     stem = _porter().stem
     return frozenset(stem(p) for phrases in CONNECTIVES.values() for pattern in phrases
-                     for p in spell_out(pattern) if " " not in p and p.isalpha())
+                     for p in spell_out(pattern) if " " not in p and p.isalpha()) | _SUBORDINATORS
 
 
-def _same_block(a: frozenset[str], b: frozenset[str]) -> bool:
-    """Two runs of words (their stem sets) that are the same phrase, up to a word or two of grammar
-    (all-word stem Jaccard >= :data:`SAME_BLOCK`) and with no one-word connective on one side only:
-    "because the pitch was wet" is not the phrase "the pitch was wet" moved, it is its clause with
-    the connective."""
-    return bool(a and b) and len(a & b) / len(a | b) >= SAME_BLOCK and not ((a ^ b) & _connective_words())
+#: subordinators that make a clause an adjunct of another ("a water main burst" / "when a water
+#: main burst"), stemmed: a phrase with one of them on one side only is not the same phrase moved
+_SUBORDINATORS = frozenset({"when", "whenev", "after", "befor", "until", "till", "onc", "while", "as", "if",
+                            "unless", "although", "though", "wherea"})
+
+
+def _same_block(a: tuple[tuple[str, ...], tuple[bool, ...]], b: tuple[tuple[str, ...], tuple[bool, ...]]) -> bool:
+    """Two runs of words (stems, content flags) that are the same phrase: their stems, or their
+    content-word stems (grammar words that a swap changes do not count: "higher energy costs" /
+    "the higher energy costs"), overlap by Jaccard >= :data:`SAME_BLOCK`, and no one-word connective
+    or subordinator is on one side only: "because the pitch was wet" is not the phrase "the pitch was
+    wet" moved, it is its clause with the connective."""
+    sa, sb = frozenset(a[0]), frozenset(b[0])
+    if not (sa and sb) or (sa ^ sb) & _connective_words():
+        return False
+    ca = frozenset(s for s, c in zip(*a) if c)
+    cb = frozenset(s for s, c in zip(*b) if c)
+    return (len(sa & sb) / len(sa | sb) >= SAME_BLOCK
+            or bool(ca and cb) and len(ca & cb) / len(ca | cb) >= SAME_BLOCK)
 
 
 def _near(n: int, m: int) -> bool:
@@ -480,13 +521,49 @@ def _near(n: int, m: int) -> bool:
     return abs(n - m) <= max(2, (n + m) // 8)
 
 
+#: a copula with the adverbs and modals that hedge it ("is probably", "may well be")
+_COPULA = frozenset({"is", "are", "was", "were", "be", "been", "being", "s", "re", "isn", "wasn", "t", "not",
+                     "probably", "likely", "often", "usually", "mainly", "mostly", "largely", "partly", "really",
+                     "may", "might", "can", "could", "will", "would", "must", "should", "simply", "just", "still",
+                     "also", "actually", "in", "fact", "perhaps", "possibly", "generally", "typically", "well",
+                     "the", "a", "an"})
+
+
+#: across sentences, a pivot of these alone is the first word of the next sentence, not words the two
+#: sides turn around ("The basement was flooded. The pump had failed." / "The pump failing left the
+#: basement flooded"); inside a sentence it can be ("The pan too hot, the butter burned" / "The butter
+#: burning, the pan got too hot")
+_DETERMINERS = frozenset({"the", "a", "an", "this", "that", "these", "those", "its", "their", "his", "her", "our",
+                          "my", "your", "it", "they", "them", "he", "she", "we", "i", "you"})
+
+
+def _passive(words: tuple[str, ...], at: int) -> bool:
+    """The pivot starting at ``at`` follows a passive auxiliary ("were flooded", "got flooded"): the
+    passive exchanges the two sides itself ("Homes were flooded after the river rose" / "The river
+    rose until it flooded homes")."""
+    return at > 0 and words[at - 1] in ("be", "get", "got", "gotten", "getting")
+
+
+def _copular_inversion(pivot: tuple[str, ...], framed: bool) -> bool:
+    """Exchanging the two sides of a copula with no shared frame around it keeps the claim ("The
+    cause of floods is heavy rain" / "Heavy rain is the cause of floods"); within a shared frame it
+    reverses it ("The explanation for A is B" / "The explanation for B is A")."""
+    return not framed and set(pivot) <= _COPULA and bool(set(pivot) & {"is", "are", "was", "were", "be", "been", "s", "re"})
+
+
 @lru_cache(maxsize=200_000)
-def swapped_around(generated: str, reference: str, max_pivot: int = 6) -> float:
+def swapped_around(generated: str, reference: str, max_pivot: int = 6, across: bool = False) -> float:
     """The word-level swap test for two sentences in the same words, with or without links: after
     the words both share at the start and at the end ("Held: the dismissal was unfair, since the"),
     the reference reads X P Y and the generated sentence Y P X around the same run of 1 to
-    ``max_pivot`` words P ("because", "eventually builds up into", "is attributable mainly to"), each
-    of X and Y the same phrase in both up to a word or two of grammar (:func:`_same_block`).
+    ``max_pivot`` words P ("because", "eventually builds up into", "is attributable mainly to"; words
+    compared up to agreement, "yields" / "yield"), each of X and Y the same phrase in both up to a
+    word or two or up to grammar words (:func:`_same_block`). Not a swap: a copula with no shared
+    frame ("The cause of floods is heavy rain" / "Heavy rain is the cause of floods"), a pivot after a
+    passive auxiliary on one side only ("Homes were flooded after the river rose" / "The river rose
+    until it flooded homes"), a subordinator on one side only. ``across=True`` (two texts joined
+    across their sentences) refuses a pivot of determiners and pronouns alone, the next sentence's
+    first word.
     Returns :func:`crossed_words` of the best such split, in [0, 1]; 0.0 when the sentences are not in
     mostly the same words (all-word stem Jaccard below :data:`SAME_TOKENS`), either is longer than
     :data:`MAX_SWAP_WORDS` words, or no such split exists.
@@ -502,7 +579,7 @@ def swapped_around(generated: str, reference: str, max_pivot: int = 6) -> float:
     >>> swapped_around("Floods follow heavy rain.", "Heavy rain causes floods.")  # other words
     0.0
     """
-    (tg, sg), (ta, sa) = _stemmed(generated), _stemmed(reference)
+    (tg, sg, cg), (ta, sa, ca) = _stemmed(generated), _stemmed(reference)
     if max(len(tg), len(ta)) > MAX_SWAP_WORDS:
         return 0.0
     wg, wa = set(sg), set(sa)
@@ -516,18 +593,23 @@ def swapped_around(generated: str, reference: str, max_pivot: int = 6) -> float:
         end += 1
     tg, ta = tg[start:len(tg) - end], ta[start:len(ta) - end]
     sg, sa = sg[start:len(sg) - end], sa[start:len(sa) - end]
+    cg, ca = cg[start:len(cg) - end], ca[start:len(ca) - end]
     best = 0.0
+    framed = start > 0 or end > 0
     for i in range(1, len(ta)):
         for j in range(i + 1, min(len(ta), i + max_pivot + 1)):
             pivot = ta[i:j]
+            if across and set(pivot) <= _DETERMINERS or _copular_inversion(pivot, framed):
+                continue
             for k in range(1, len(tg) - len(pivot)):
-                if tg[k:k + len(pivot)] != pivot:
+                if tg[k:k + len(pivot)] != pivot or _passive(ta, i) != _passive(tg, k):
                     continue
                 # the same phrase on each side has about the same length: a cheap test first
                 if not (_near(i, len(tg) - k - len(pivot)) and _near(len(ta) - j, k)):
                     continue
-                if (_same_block(frozenset(sa[:i]), frozenset(sg[k + len(pivot):]))
-                        and _same_block(frozenset(sa[j:]), frozenset(sg[:k]))):
+                p = k + len(pivot)
+                if (_same_block((sa[:i], ca[:i]), (sg[p:], cg[p:]))
+                        and _same_block((sa[j:], ca[j:]), (sg[:k], cg[:k]))):
                     x, y, xg, yg = (" ".join(w) for w in (ta[:i], ta[j:], tg[:k], tg[k + len(pivot):]))
                     best = max(best, crossed_words(xg, yg, x, y))
     return best
