@@ -338,7 +338,7 @@ def test_reason_as_after_a_comma(sentence, expected):
      ("Cooks salt the water", "in order to", "season the pasta")),
     ("She left early so as to catch the last train.", ("She left early", "so as to", "catch the last train")),
     # a one-word active connective used as a passive, with words before its by-phrase
-    ("The outage was caused mainly by a storm.", ("a storm", "caused", "The outage")),
+    ("The outage was caused mainly by a storm.", ("a storm", "caused mainly by", "The outage")),  # causal-v16: the adverb is inside the connective
     # the alternative a contrast rules out is not part of the span
     ("The blaze was caused not by lightning but by a campfire.", ("a campfire", "caused", "The blaze")),
     ("A campfire, rather than lightning, caused the blaze.", ("A campfire", "caused", "the blaze")),
@@ -446,6 +446,9 @@ def test_round8_a_negated_connective_is_no_link(sentence, expected):
     ("• Heat causes expansion.", ("Heat", "causes", "expansion", "", 7)),
     ("2. Heat causes expansion.", ("Heat", "causes", "expansion", "", 8)),
     ("1990s inflation caused unrest.", ("1990s inflation", "caused", "unrest", "", 16)),  # a year, not a marker
+    # a log's time stamp is a marker too: the Result adverbial after it opens the sentence and points back
+    ("14:03 Consequently, the cert expires.", ("", "consequently", "the cert expires", "cause", 6)),
+    ("[00:14:32] Consequently, the cert expires.", ("", "consequently", "the cert expires", "cause", 11)),
 ])
 def test_a_list_marker_is_not_read_and_offsets_stay_in_the_sentence(sentence, expected):
     (link,) = LinkExtractor().extract([sentence])[0]
@@ -477,3 +480,32 @@ def test_copula_forms_leave_other_phrases_and_exclusions_alone():
     spelled = _phrases(EFFECT_FIRST, frozenset({"was the result of"}))
     assert "was the result of" not in spelled and "was probably the result of" not in spelled
     assert "is probably the result of" in spelled
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # causal-v16: an adverb inside a connective of several words, an adjective inside a nominal one
+    ("That double fault comes straight from the nerves.", ("the nerves", "comes straight from", "double fault")),
+    ("Tilling every year leads directly to compaction.", ("Tilling every year", "leads directly to", "compaction")),
+    ("The eagle recovered, thanks largely to the DDT ban.", ("the DDT ban", "thanks largely to", "The eagle recovered")),
+    ("The employee resigned as a direct consequence of the schedule changes.",
+     ("the schedule changes", "as a direct consequence of", "The employee resigned")),
+    # dictionary senses "caused by" (CONNECTIVES_PROVENANCE.md, DICT)
+    ("Most of the rise is attributable to higher energy costs.",
+     ("higher energy costs", "is attributable to", "Most of the rise")),
+    ("The fish kill is traceable to the discharge.", ("the discharge", "is traceable to", "The fish kill")),
+    ("The dryer stopped b/c the lint trap was packed.", ("the lint trap was packed", "b/c", "The dryer stopped")),
+    ("Temperatures dipped in the wake of the eruption.", ("the eruption", "in the wake of", "Temperatures dipped")),
+])
+def test_connectives_with_an_adverb_or_adjective_inside_and_dictionary_senses(sentence, expected):
+    assert _triples(LinkExtractor("surface").extract([sentence])[0]) == [expected]
+
+
+def test_adverb_forms_leave_one_word_and_copular_phrases_alone():
+    from cec_eval.causal.links import EFFECT_FIRST, _phrases, with_adverb_forms
+
+    assert with_adverb_forms("because") == ["because"]
+    assert with_adverb_forms("is responsible for") == ["is responsible for"]  # its adverbs follow the copula
+    forms = with_adverb_forms("as a result of")
+    assert forms[0] == "as a result of" and "as a direct result of" in forms and len(forms) == len(set(forms))
+    spelled = _phrases(EFFECT_FIRST, frozenset({"thanks to"}))  # an excluded phrase takes its forms with it
+    assert "thanks largely to" not in spelled and "owing largely to" in spelled

@@ -85,7 +85,7 @@ def test_one_sided_link_falls_back_to_cosine(scorers):
 def test_signature_names_variant_and_parameters(scorers):
     _, causal = scorers
     sig = causal.score(["A causes B."], ["A causes B."]).signature
-    assert sig.startswith("cec:causal-v15(links=surface+roles:spacy-")
+    assert sig.startswith("cec:causal-v16(links=surface+roles:spacy-")
     assert "|agg:mean|" in sig
     assert ",w=0,pen=1,lex=0.7,scope=text)" in sig
     m = CausalMatcher(weight=0.25, penalty=2.0, lexical=False)
@@ -173,7 +173,7 @@ def test_evaluate_and_api_route_to_the_variant(minilm_path):
     from cec_eval import score
 
     res = score([REVERSAL], [REFERENCE], model=minilm_path, variant="causal")
-    assert res.signature.startswith("cec:causal-v15(")
+    assert res.signature.startswith("cec:causal-v16(")
 
 
 @pytest.mark.slow
@@ -191,7 +191,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     r = evaluate.load(module_path("cec")).compute(
         predictions=[PARAPHRASE, REVERSAL], references=[REFERENCE, REFERENCE], variant="causal"
     )
-    assert r["signature"].startswith("cec:causal-v15(links=surface+roles:") and "|agg:mean|" in r["signature"]
+    assert r["signature"].startswith("cec:causal-v16(links=surface+roles:") and "|agg:mean|" in r["signature"]
     assert r["scores"][0]["sym"] > r["scores"][1]["sym"] + 0.3
     two = dict(predictions=["CO2 traps heat. The planet warms."], references=["The planet warms because CO2 traps heat."])
     r_mean = evaluate.load(module_path("cec")).compute(**two, variant="causal")
@@ -210,7 +210,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["signature"].startswith("cec:causal-v15(") and "|agg:f2|" in result["signature"]
+    assert result["signature"].startswith("cec:causal-v16(") and "|agg:f2|" in result["signature"]
     assert result["scores"][0]["sym"] > result["scores"][1]["sym"] + 0.3
 
 
@@ -281,7 +281,7 @@ def test_cli_scores_a_text_over_spacy_max_length_with_the_causal_variant(tmp_pat
          "--variant", "causal", "--no-progress", "--output", str(out)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v15(") and 0 < result["scores"][0]["sym"] <= 1
+    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v16(") and 0 < result["scores"][0]["sym"] <= 1
 
 
 @pytest.mark.parametrize("g, a, expected", [
@@ -452,6 +452,41 @@ def test_swapped_around_tells_a_reversal_from_an_inversion_that_keeps_the_claim(
     from cec_eval.causal.matcher import swapped_around
 
     assert swapped_around(generated, reference) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("generated, reference, expected", [
+    # notation is a word of its own, "b/c" two, and "got" a grammar word like "was"
+    ("pulled hamstring = skipping warmups.", "skipping warmups = pulled hamstring.", 1.0),
+    ("Result | Deficiency", "Deficiency | Result", 1.0),
+    ("Note: lint trap got packed b/c dryer stopped mid-cycle.", "Note: dryer stopped mid-cycle b/c lint trap was packed.", 1.0),
+    # after a shared connective the two clauses exchanged with no words between them
+    ("As of March, since revenue no longer matches cash, the client switched to accruals.",
+     "As of March, since the client switched to accruals, revenue no longer matches cash.", 1.0),
+    ("When clouds form, warm air rises and cools.", "When warm air rises and cools, clouds form.", 1.0),
+    # ... but not a shared opening that is no connective
+    ("In 2019, prices rose, wages fell.", "In 2019, wages fell, prices rose.", 0.0),
+])
+def test_swapped_around_with_notation_and_with_no_pivot_after_a_connective(generated, reference, expected):
+    from cec_eval.causal.matcher import swapped_around
+
+    assert swapped_around(generated, reference) == pytest.approx(expected)
+
+
+def test_a_result_adverbial_opening_a_sentence_does_not_hide_a_swap_across_sentences():
+    """ "14:02 A. 14:03 B." against "14:02 B. 14:03 Consequently, A.": the adverbial restates the
+    narrative order, so the texts are also compared without it (exact bag-of-words encoder: every
+    sentence pair falls by 1.0)."""
+    from cec_eval.causal.matcher import _without_result_openers
+
+    assert _without_result_openers(["14:03 Consequently, B.", "Tue: so B.", "- therefore B", "Sonar works."]) == (
+        "14:03 B.", "Tue: B.", "- B", "Sonar works.")
+    enc = Embedder(BagOfWordsEncoder())
+    ref = ["14:02 The valve sticks.", "14:03 The compressor overheats.", "14:40 Valve replaced."]
+    rev = ["14:02 The compressor overheats.", "14:03 Consequently, the valve sticks.", "14:40 Valve replaced."]
+    m = CausalMatcher()
+    m.prepare(ref + rev, enc)
+    g, a = enc.encode(rev), enc.encode(ref)
+    np.testing.assert_allclose(m.similarity(rev, ref, g, a), np.clip(g @ a.T - 1.0, -1, 1), atol=1e-6)
 
 
 def test_swapped_around_across_sentences_needs_a_pivot_that_is_not_a_determiner():

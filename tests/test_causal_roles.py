@@ -35,7 +35,8 @@ RULES = [
     ("The train was late, and the snow was to blame.", ("the snow", "<attribution>", "The train was late")),
     ("The pumps failed; a power cut was to blame.", ("a power cut", "<attribution>", "The pumps failed")),
     ("The lights went out, and the culprit was a blown fuse.", ("a blown fuse", "<noun>", "The lights went out")),
-    ("The shortage of nurses is attributable to low pay.", ("low pay", "<attribution>", "The shortage of nurses")),
+    # ("is attributable to" is a lexicon row since causal-v16; the rule reads the forms it misses)
+    ("The shortage of nurses has become attributable to low pay.", ("low pay", "<attribution>", "The shortage of nurses")),
     # causal-v4 (round 6)
     ("The bridge stayed shut all week, weakened by the flood.",
      ("the flood", "<agent>", "The bridge stayed shut all week")),

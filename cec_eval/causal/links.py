@@ -165,6 +165,19 @@ SUPPLEMENT: list[tuple[str, str, str]] = [
     ("in|as a response|reaction to", EFFECT_FIRST, "DICT"),
     ("in response|reaction to", EFFECT_FIRST, "DICT"),
     ("come|comes|came|coming from", EFFECT_FIRST, "DICT"),
+    # causal-v16: "B is attributable to A" (Cambridge: attributable to sth, "likely to have been caused
+    # by sth"), "B is traceable to A" (Oxford Learner's: traceable, "if something is traceable to
+    # something, it is caused by it"); informal spellings of "because" (Merriam-Webster: 'cause, cuz;
+    # Wiktionary: b/c)
+    ("is|was|are|were attributable|traceable to", EFFECT_FIRST, "DICT"),
+    ("'cause|cuz", EFFECT_FIRST, "DICT"),
+    # "B in the wake of A" (Cambridge: in the wake of sth, "happening after, and often because of"),
+    # "B courtesy of A" (Cambridge: courtesy of sth, "as a result of"), "B on the strength of A"
+    # (Cambridge: on the strength of sth, "because of the influence of")
+    ("in the wake of", EFFECT_FIRST, "DICT"),
+    ("courtesy of", EFFECT_FIRST, "DICT"),
+    ("on the strength of", EFFECT_FIRST, "DICT"),
+    ("b / c", EFFECT_FIRST, "DICT"),
     # "A increases the risk of B" (risk as the chance of an effect: epidemiology's usual causal claim)
     ("increase|increases|increased|increasing|raise|raises|raised|raising the risk|likelihood|chance|odds of",
      CAUSE_FIRST, "ALTLEX"),
@@ -313,11 +326,45 @@ def with_copula_forms(phrase: str) -> list[str]:
     return [f"{h} {rest}" for h in heads] + [f"{h} {a} {rest}" for h in heads for a in _COPULA_ADVERBS]
 
 
+#: adverbs that stand inside a connective of several words ("leads directly to", "thanks largely to",
+#: "comes straight from"): the hedges, boosters and degree adverbs above and a few of manner
+_INNER_ADVERBS = _COPULA_ADVERBS + ("straight", "indirectly", "eventually", "only", "in turn", "in part")
+
+
+#: adjectives inside a nominal connective ("as a direct / likely / natural consequence of"): Hyland's
+#: hedges and boosters as adjectives and a few of degree
+_INNER_ADJECTIVES = ("direct", "indirect", "likely", "probable", "possible", "clear", "obvious", "natural", "main",
+                     "major", "partial", "immediate", "inevitable", "predictable", "logical", "unintended", "further")
+
+
+def with_adverb_forms(phrase: str) -> list[str]:
+    """A connective of several words that does not open with a copula, also with one adverb after
+    its first word ("leads directly to", "thanks largely to", "as a direct result of" is a lexicon
+    row of its own); a copular phrase takes its adverbs after the copula (:func:`with_copula_forms`).
+
+    >>> with_adverb_forms("leads to")[:3]
+    ['leads to', 'leads largely to', 'leads partly to']
+    >>> with_adverb_forms("because")
+    ['because']
+    """
+    words = phrase.split()
+    if len(words) < 2 or words[0] in _COPULAS or words[0] in ("be", "been"):
+        return [phrase]
+    head, rest = words[0], " ".join(words[1:])
+    forms = [phrase] + [f"{head} {a} {rest}" for a in _INNER_ADVERBS]
+    if len(words) > 2 and words[1] in ("a", "an", "the"):
+        # a nominal connective takes an adjective after its article ("as a direct consequence of")
+        article = lambda a: ("an" if a[0] in "aeiou" else "a") if words[1] in ("a", "an") else words[1]  # noqa: E731
+        forms += [f"{head} {article(a)} {a} {' '.join(words[2:])}" for a in _INNER_ADJECTIVES]
+    return forms
+
+
 def _phrases(kind: str, exclude: frozenset[str] = frozenset()) -> list[str]:
     """Every spelled-out phrase of a kind, less the ``exclude``d ones, each copular one in all its
-    forms (:func:`with_copula_forms`; an excluded phrase takes its forms with it)."""
+    forms (:func:`with_copula_forms`) and each other one of several words also with an adverb
+    inside (:func:`with_adverb_forms`); an excluded phrase takes its forms with it."""
     spelled = [p for pattern in CONNECTIVES[kind] for p in spell_out(pattern) if p not in exclude]
-    return list(dict.fromkeys(form for p in spelled for form in with_copula_forms(p)))
+    return list(dict.fromkeys(form for p in spelled for form in with_copula_forms(p) + with_adverb_forms(p)))
 
 
 _MATCHERS: dict[tuple, object] = {}
@@ -1002,12 +1049,14 @@ class LinkExtractor:
         return out
 
 
-#: a list item's marker at the start of a line: a dash or bullet, or "2." / "b)" (not "1990s")
-_BULLET = re.compile(r"^\s*(?:[-*•‣◦▪–—]|\d{1,2}[.)]|[a-z][.)])\s+(?=\S)")
+#: a list item's marker at the start of a line: a dash or bullet, "2." / "b)" (not "1990s"), or a
+#: log's time stamp ("14:03 ", "[00:14:32] ")
+_BULLET = re.compile(r"^\s*(?:[-*•‣◦▪–—]|\d{1,2}[.)]|[a-z][.)]|\[?\d{1,2}:\d{2}(?::\d{2})?\]?)\s+(?=\S)")
 
 
 def _unbulleted(sentence: str) -> str:
-    """A sentence without the list marker it opens with: "- Cause: A" is read as "Cause: A"."""
+    """A sentence without the list marker it opens with: "- Cause: A" is read as "Cause: A", "14:03
+    Consequently, B" as "Consequently, B"."""
     m = _BULLET.match(sentence)
     return sentence[m.end():] if m else sentence
 

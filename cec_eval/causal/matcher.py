@@ -30,7 +30,8 @@ For a generated sentence g and a reference sentence a:
   CEC_sym falls by penalty · R: a reversed claim is not outweighed by a greeting, a label or a
   sign-off that both texts share word for word; R is at least :func:`swapped_around` of the two
   whole texts, for sides exchanged across sentences: "At noon A. Within minutes B." / "At noon B.
-  Within minutes A."); for ``scope="pair"`` (causal-v3 to v12) R is the
+  Within minutes A.", also with a Result adverbial that opens a sentence left out: "14:02 A. 14:03
+  B." / "14:02 B. 14:03 Consequently, A."); for ``scope="pair"`` (causal-v3 to v12) R is the
   pair's own reversal and only that pair is lowered (a sentence pair without a link on
   both sides takes cos(g, a) for the first two terms).
 
@@ -68,7 +69,13 @@ from .roles import SEQUENCE
 if TYPE_CHECKING:  # pragma: no cover
     from ..embed import Embedder
 
-VERSION = "causal-v15"  # v15: from blind v15's misses (round 11, first pass): the swap test also for
+VERSION = "causal-v16"  # v16: from blind v16's misses (round 11, second pass): notation ("A = B", "A | B")
+# a word of the swap test; the two clauses after a shared connective exchanged with no words between
+# ("Since A, B" / "Since B, A"); across sentences, also without a Result adverbial that opens one; a
+# log's time stamp read as a list marker; an adverb or adjective inside a connective of several words;
+# dictionary senses "attributable / traceable to", "in the wake of", "courtesy of", "on the strength
+# of", "b/c", "cuz"
+# v15: from blind v15's misses (round 11, first pass): the swap test also for
 # two sentences without links and for two whole texts; words compared up to agreement ("yields" /
 # "yield", "has" / "have") and phrases up to grammar words; not around a copula with no shared frame,
 # after a passive on one side only, or with a subordinator on one side only
@@ -406,7 +413,15 @@ class CausalMatcher:
             # the two sides exchanged across sentences ("A. As a result, B." / "B. As a result, A.";
             # "At 14:05 A. Within minutes B." / "At 14:05 B. Within minutes A."): no sentence pair is
             # in the same words, the two texts are
-            text_reversal = max(text_reversal, swapped_around(" ".join(generated), " ".join(reference), across=True))
+            whole = swapped_around(" ".join(generated), " ".join(reference), across=True)
+            if not whole:
+                # "14:02 A. 14:03 B." / "14:02 B. 14:03 Consequently, A.": a Result connective that opens
+                # a sentence restates narrative order, so the texts are compared without it as well
+                exclude = self.extractor.exclude
+                g_bare, a_bare = _without_result_openers(generated, exclude), _without_result_openers(reference, exclude)
+                if (g_bare, a_bare) != (tuple(generated), tuple(reference)):
+                    whole = swapped_around(" ".join(g_bare), " ".join(a_bare), across=True)
+            text_reversal = max(text_reversal, whole)
         return np.clip(sim - self.penalty * text_reversal, -1.0, 1.0)
 
 
@@ -466,6 +481,11 @@ MAX_SWAP_WORDS = 120
 #: have been banned" / "Cholesterol ... has been banned"); the Porter stemmer leaves them apart
 _AUXILIARY = {"is": "be", "are": "be", "was": "be", "were": "be", "am": "be", "been": "be", "being": "be",
               "has": "have", "had": "have", "having": "have", "does": "do", "did": "do"}
+#: notation that joins two sides as a word would ("A = B", "A -> B", "Deficiency | Result"), a word of
+#: its own in the swap test
+_NOTATION = r"=+>?|-+>|[→⇒⟶←|]"
+#: the get-passive's auxiliary ("got packed"), a grammar word like "was" (spaCy lists only "get")
+_GET = frozenset({"got", "gets", "getting", "gotten"})
 #: stop words that still change a claim, kept in the content words of a phrase
 _NEGATION = frozenset({"not", "no", "never", "nor", "none", "nothing", "without", "t"})
 
@@ -477,12 +497,40 @@ def _stemmed(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[bool, .
     spaCy English stop word; a negation kept)."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    raw = re.findall(r"[a-z0-9]+", text.lower())
+    raw = re.findall(r"[a-z0-9]+|" + _NOTATION, text.lower())
     stem = _porter().stem
     words = tuple(_AUXILIARY.get(w) or (w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
                   for w in raw)
-    content = tuple(w in _NEGATION or (w not in STOP_WORDS and len(w) > 1) for w in raw)
+    content = tuple(w in _NEGATION or (w not in STOP_WORDS and w not in _GET and len(w) > 1 and w[0].isalnum())
+                    for w in raw)
     return words, tuple(_AUXILIARY.get(w) or stem(w) for w in raw), content
+
+
+@lru_cache(maxsize=None)
+def _result_opener(exclude: frozenset[str] = frozenset()) -> "re.Pattern[str]":
+    """A sentence that opens, after a list marker, time stamp or one-word label, with a PDTB
+    Contingency.Cause.Result connective of the sourced lexicon ("Consequently, B", "14:03 So B",
+    "Tue: as a result, B"), less the ``exclude``d phrases (leave-one-family-out); group 1 is what
+    comes before the connective."""
+    import csv
+    from pathlib import Path
+
+    from .links import _BULLET
+
+    with open(Path(__file__).parent / "data" / "connectives.tsv", encoding="utf-8", newline="") as f:
+        phrases = sorted({r["phrase"] for r in csv.DictReader(f, delimiter="\t")
+                          if r["sense"] == "Contingency.Cause.Result" and "|" not in r["phrase"]
+                          and r["phrase"] not in exclude}, key=len, reverse=True)
+    if not phrases:
+        return re.compile(r"(?!)")  # matches nothing
+    marker = _BULLET.pattern.lstrip("^").replace("\\s+(?=\\S)", "")
+    return re.compile(rf"^(\s*(?:{marker}\s+|[A-Za-z]\w*:\s+)?)(?:{'|'.join(map(re.escape, phrases))})\b,?\s*", re.I)
+
+
+def _without_result_openers(sentences: Sequence[str], exclude: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The sentences, each without a Result connective it opens with (:func:`_result_opener`)."""
+    pattern = _result_opener(frozenset(exclude))
+    return tuple(pattern.sub(r"\1", s, count=1) for s in sentences)
 
 
 @lru_cache(maxsize=None)
@@ -561,7 +609,9 @@ def swapped_around(generated: str, reference: str, max_pivot: int = 6, across: b
     word or two or up to grammar words (:func:`_same_block`). Not a swap: a copula with no shared
     frame ("The cause of floods is heavy rain" / "Heavy rain is the cause of floods"), a pivot after a
     passive auxiliary on one side only ("Homes were flooded after the river rose" / "The river rose
-    until it flooded homes"), a subordinator on one side only. ``across=True`` (two texts joined
+    until it flooded homes"), a subordinator on one side only. Notation is a word ("A = B" / "B =
+    A", "Deficiency | Result"), and after a shared connective the two clauses may be exchanged with no
+    words between them ("Since A, B" / "Since B, A"). ``across=True`` (two texts joined
     across their sentences) refuses a pivot of determiners and pronouns alone, the next sentence's
     first word.
     Returns :func:`crossed_words` of the best such split, in [0, 1]; 0.0 when the sentences are not in
@@ -591,11 +641,20 @@ def swapped_around(generated: str, reference: str, max_pivot: int = 6, across: b
     end = 0
     while end < min(len(tg), len(ta)) - start and tg[-1 - end] == ta[-1 - end]:
         end += 1
+    sa_all = sa
     tg, ta = tg[start:len(tg) - end], ta[start:len(ta) - end]
     sg, sa = sg[start:len(sg) - end], sa[start:len(sa) - end]
     cg, ca = cg[start:len(cg) - end], ca[start:len(ca) - end]
     best = 0.0
     framed = start > 0 or end > 0
+    if start and sa_all[start - 1] in _connective_words():
+        # "Since A, B" / "Since B, A": after a shared connective the two clauses exchanged, no pivot
+        for i in range(1, len(ta)):
+            for k in range(1, len(tg)):
+                if (_near(i, len(tg) - k) and _near(len(ta) - i, k)
+                        and _same_block((sa[:i], ca[:i]), (sg[k:], cg[k:]))
+                        and _same_block((sa[i:], ca[i:]), (sg[:k], cg[:k]))):
+                    best = max(best, crossed_words(" ".join(tg[:k]), " ".join(tg[k:]), " ".join(ta[:i]), " ".join(ta[i:])))
     for i in range(1, len(ta)):
         for j in range(i + 1, min(len(ta), i + max_pivot + 1)):
             pivot = ta[i:j]
