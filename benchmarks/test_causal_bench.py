@@ -8,7 +8,8 @@ other explanations of their question (crowd text, about a third of the sentences
 Compare the ``plain`` and ``causal`` rows of each group; ``extra_info`` records the corpus size.
 
 Measured 2026-12-01 (2 shared cores, one torch thread, 5 rounds; mean time relative to plain):
-causal-v14 (swap test): COPA-SSE 2.27x (1.43x), e-CARE contrast 1.99x (1.57x); causal-v13 (text scope)
+causal-v16 (swap test on every sentence pair and on whole texts): COPA-SSE 2.29x (1.42x), e-CARE contrast
+1.87x (1.52x); causal-v14 (swap test): COPA-SSE 2.27x (1.43x), e-CARE contrast 1.99x (1.57x); causal-v13 (text scope)
 earlier that day: COPA-SSE 2.24x (1.52x), e-CARE contrast 1.96x (1.54x); causal-v12 earlier still:
 COPA-SSE 2.33x (1.59x), e-CARE contrast 1.90x (1.39x); causal-v11 (nested links parse the
 sides of every link): COPA-SSE 2.12x (1.38x), e-CARE contrast
