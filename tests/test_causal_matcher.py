@@ -85,7 +85,7 @@ def test_one_sided_link_falls_back_to_cosine(scorers):
 def test_signature_names_variant_and_parameters(scorers):
     _, causal = scorers
     sig = causal.score(["A causes B."], ["A causes B."]).signature
-    assert sig.startswith("cec:causal-v16(links=surface+roles:spacy-")
+    assert sig.startswith("cec:causal-v17(links=surface+roles:spacy-")
     assert "|agg:mean|" in sig
     assert ",w=0,pen=1,lex=0.7,scope=text)" in sig
     m = CausalMatcher(weight=0.25, penalty=2.0, lexical=False)
@@ -173,7 +173,7 @@ def test_evaluate_and_api_route_to_the_variant(minilm_path):
     from cec_eval import score
 
     res = score([REVERSAL], [REFERENCE], model=minilm_path, variant="causal")
-    assert res.signature.startswith("cec:causal-v16(")
+    assert res.signature.startswith("cec:causal-v17(")
 
 
 @pytest.mark.slow
@@ -191,7 +191,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     r = evaluate.load(module_path("cec")).compute(
         predictions=[PARAPHRASE, REVERSAL], references=[REFERENCE, REFERENCE], variant="causal"
     )
-    assert r["signature"].startswith("cec:causal-v16(links=surface+roles:") and "|agg:mean|" in r["signature"]
+    assert r["signature"].startswith("cec:causal-v17(links=surface+roles:") and "|agg:mean|" in r["signature"]
     assert r["scores"][0]["sym"] > r["scores"][1]["sym"] + 0.3
     two = dict(predictions=["CO2 traps heat. The planet warms."], references=["The planet warms because CO2 traps heat."])
     r_mean = evaluate.load(module_path("cec")).compute(**two, variant="causal")
@@ -210,7 +210,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["signature"].startswith("cec:causal-v16(") and "|agg:f2|" in result["signature"]
+    assert result["signature"].startswith("cec:causal-v17(") and "|agg:f2|" in result["signature"]
     assert result["scores"][0]["sym"] > result["scores"][1]["sym"] + 0.3
 
 
@@ -281,7 +281,7 @@ def test_cli_scores_a_text_over_spacy_max_length_with_the_causal_variant(tmp_pat
          "--variant", "causal", "--no-progress", "--output", str(out)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v16(") and 0 < result["scores"][0]["sym"] <= 1
+    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v17(") and 0 < result["scores"][0]["sym"] <= 1
 
 
 @pytest.mark.parametrize("g, a, expected", [
@@ -478,8 +478,8 @@ def test_a_result_adverbial_opening_a_sentence_does_not_hide_a_swap_across_sente
     sentence pair falls by 1.0)."""
     from cec_eval.causal.matcher import _without_result_openers
 
-    assert _without_result_openers(["14:03 Consequently, B.", "Tue: so B.", "- therefore B", "Sonar works."]) == (
-        "14:03 B.", "Tue: B.", "- B", "Sonar works.")
+    assert _without_result_openers(["14:03 Consequently, B.", "Tue: so B.", "- therefore B", "Sonar works.", "B as a result."]) == (
+        "14:03 B.", "Tue: B.", "- B", "Sonar works.", "B.")
     enc = Embedder(BagOfWordsEncoder())
     ref = ["14:02 The valve sticks.", "14:03 The compressor overheats.", "14:40 Valve replaced."]
     rev = ["14:02 The compressor overheats.", "14:03 Consequently, the valve sticks.", "14:40 Valve replaced."]
@@ -487,6 +487,43 @@ def test_a_result_adverbial_opening_a_sentence_does_not_hide_a_swap_across_sente
     m.prepare(ref + rev, enc)
     g, a = enc.encode(rev), enc.encode(ref)
     np.testing.assert_allclose(m.similarity(rev, ref, g, a), np.clip(g @ a.T - 1.0, -1, 1), atol=1e-6)
+
+
+@pytest.mark.parametrize("generated, reference, expected", [
+    # one run of words differs, and it names or introduces the other side
+    ("Top effects of staff turnover: pay, commutes.", "Top causes of staff turnover: pay, commutes.", 1.0),
+    ("Consequences of his heart attack: smoking, high blood pressure.",
+     "Risk factors for his heart attack: smoking, high blood pressure.", 1.0),
+    ("We stayed in, so it rained.", "We stayed in because it rained.", 1.0),
+    ("Delays due to snow.", "Delays leading to snow.", 1.0),
+    # the same direction in other words: a Result phrase for a Result adverbial, one causal verb for another
+    ("Tom has stomach trouble. Because of this, he feels bloated.", "Tom has stomach trouble, thus he feels bloated.", 0.0),
+    ("Smoking results in cancer.", "Smoking causes cancer.", 0.0),
+    ("The rain caused the flood.", "The rain triggered the flood.", 0.0),
+    # more than one run differs
+    ("Effects of dehydration: heat, thirst.", "Causes of dehydration: headaches, dizziness.", 0.0),
+])
+def test_substituted_direction_finds_one_direction_word_exchanged(generated, reference, expected):
+    from cec_eval.causal.matcher import substituted_direction
+
+    assert substituted_direction(generated, reference) == expected
+
+
+def test_two_sentences_exchanged_count_only_where_a_result_adverbial_states_the_order():
+    """ "A. B." against "B. So A.": the adverbial claims B -> A (exact bag-of-words encoder: every
+    sentence pair falls by 1.0); "B. The reason is that A." is no such exchange (its second sentence
+    states a link, it is not the bare event)."""
+    from cec_eval.causal.matcher import _sentences_exchanged
+
+    a = ("Someone unplugged the router.", "The whole floor went offline.")
+    assert _sentences_exchanged(("The whole floor went offline.", "someone unplugged the router."), a) == 1.0
+    assert _sentences_exchanged(("The whole floor went offline.", "The reason is that someone unplugged the router."), a) == 0.0
+    enc = Embedder(BagOfWordsEncoder())
+    ref, rev = list(a), ["The whole floor went offline.", "So someone unplugged the router."]
+    m = CausalMatcher()
+    m.prepare(ref + rev, enc)
+    g, r = enc.encode(rev), enc.encode(ref)
+    np.testing.assert_allclose(m.similarity(rev, ref, g, r), np.clip(g @ r.T - 1.0, -1, 1), atol=1e-6)
 
 
 def test_swapped_around_across_sentences_needs_a_pivot_that_is_not_a_determiner():

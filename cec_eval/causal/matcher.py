@@ -31,7 +31,9 @@ For a generated sentence g and a reference sentence a:
   sign-off that both texts share word for word; R is at least :func:`swapped_around` of the two
   whole texts, for sides exchanged across sentences: "At noon A. Within minutes B." / "At noon B.
   Within minutes A.", also with a Result adverbial that opens a sentence left out: "14:02 A. 14:03
-  B." / "14:02 B. 14:03 Consequently, A."); for ``scope="pair"`` (causal-v3 to v12) R is the
+  B." / "14:02 B. 14:03 Consequently, A."), and at least :func:`substituted_direction`, for two
+  sentences or texts that differ only in a word naming or introducing the other side: "Causes of
+  A: ..." / "Effects of A: ..."); for ``scope="pair"`` (causal-v3 to v12) R is the
   pair's own reversal and only that pair is lowered (a sentence pair without a link on
   both sides takes cos(g, a) for the first two terms).
 
@@ -69,7 +71,11 @@ from .roles import SEQUENCE
 if TYPE_CHECKING:  # pragma: no cover
     from ..embed import Embedder
 
-VERSION = "causal-v16"  # v16: from blind v16's misses (round 11, second pass): notation ("A = B", "A | B")
+VERSION = "causal-v17"  # v17: from blind v17's misses (round 11, third pass): the direction-word test
+# (substituted_direction: "Causes of A:" / "Effects of A:", "because" / "so"); a Result adverbial that
+# closes a sentence also left out across sentences; two sentences exchanged where a Result adverbial
+# states the order ("A. B." / "B. So A.")
+# v16: from blind v16's misses (round 11, second pass): notation ("A = B", "A | B")
 # a word of the swap test; the two clauses after a shared connective exchanged with no words between
 # ("Since A, B" / "Since B, A"); across sentences, also without a Result adverbial that opens one; a
 # log's time stamp read as a list marker; an adverb or adjective inside a connective of several words;
@@ -395,7 +401,7 @@ class CausalMatcher:
             # reversal of an absurd claim, so the links alone miss it
             for i, gs in enumerate(generated):
                 for j, rs in enumerate(reference):
-                    r = swapped_around(gs, rs)
+                    r = max(swapped_around(gs, rs), substituted_direction(gs, rs))
                     if True:
                         if r > reversal.get((i, j), 0.0):
                             reversal[i, j] = r
@@ -413,7 +419,8 @@ class CausalMatcher:
             # the two sides exchanged across sentences ("A. As a result, B." / "B. As a result, A.";
             # "At 14:05 A. Within minutes B." / "At 14:05 B. Within minutes A."): no sentence pair is
             # in the same words, the two texts are
-            whole = swapped_around(" ".join(generated), " ".join(reference), across=True)
+            whole = max(swapped_around(" ".join(generated), " ".join(reference), across=True),
+                        substituted_direction(" ".join(generated), " ".join(reference)))
             if not whole:
                 # "14:02 A. 14:03 B." / "14:02 B. 14:03 Consequently, A.": a Result connective that opens
                 # a sentence restates narrative order, so the texts are compared without it as well
@@ -421,6 +428,8 @@ class CausalMatcher:
                 g_bare, a_bare = _without_result_openers(generated, exclude), _without_result_openers(reference, exclude)
                 if (g_bare, a_bare) != (tuple(generated), tuple(reference)):
                     whole = swapped_around(" ".join(g_bare), " ".join(a_bare), across=True)
+                    if not whole and (g_bare != tuple(generated)) != (a_bare != tuple(reference)):
+                        whole = _sentences_exchanged(g_bare, a_bare)
             text_reversal = max(text_reversal, whole)
         return np.clip(sim - self.penalty * text_reversal, -1.0, 1.0)
 
@@ -465,6 +474,99 @@ def crossed_words(cause_g: str, effect_g: str, cause_a: str, effect_a: str) -> f
     return crossed / (crossed + same) if crossed else 0.0
 
 
+#: nouns that name a side of a link, stemmed (FrameNet Causation's Cause and Effect nouns, and the
+#: labels of notes and lists: "Causes of A:", "Risk factors for A:", "Effects of A:"): +1 for the
+#: cause, -1 for the effect
+_SIDE_NOUNS = {**{w: 1 for w in ("caus", "reason", "factor", "culprit", "trigger", "driver", "sourc", "root", "origin")},
+               **{w: -1 for w in ("effect", "result", "consequ", "outcom", "upshot", "impact", "aftermath")}}
+
+
+@lru_cache(maxsize=None)
+def _side_words() -> dict[str, int]:
+    """Stem -> +1 for a one-word PDTB Reason connective ("because", "since": its clause is the
+    cause), -1 for a Result one ("so", "therefore": its clause is the effect), from the sourced
+    lexicon (``connectives.tsv``); verbs are left out ("A triggers B" / "A results in B" say the same)."""
+    import csv
+    from pathlib import Path
+
+    stem = _porter().stem
+    with open(Path(__file__).parent / "data" / "connectives.tsv", encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.DictReader(f, delimiter="\t") if " " not in r["phrase"] and r["phrase"].isalpha()]
+    signs = {"Contingency.Cause.Reason": 1, "Contingency.Cause.Result": -1}
+    # "for" and "given" are prepositions far more often than connectives
+    return {stem(r["phrase"]): signs[r["sense"]] for r in rows if r["sense"] in signs and r["phrase"] not in ("for", "given")}
+
+
+@lru_cache(maxsize=None)
+def _side_phrases() -> dict[tuple[str, ...], int]:
+    """The lexicon's connectives of several words (words up to agreement, as :func:`_stemmed` gives
+    them), +1 for effect-first ("because of", "due to": what follows is the cause), -1 for
+    cause-first ("because of this", "as a result", "leads to"), longest first; a phrase listed both
+    ways is left out."""
+    from .links import CONNECTIVES, EFFECT_FIRST, spell_out
+
+    signs: dict[tuple[str, ...], set[int]] = {}
+    for kind, patterns in CONNECTIVES.items():
+        for pattern in patterns:
+            for p in spell_out(pattern):
+                words = _stemmed(p)[0]
+                if len(words) > 1:
+                    signs.setdefault(words, set()).add(1 if kind == EFFECT_FIRST else -1)
+    return dict(sorted(((w, next(iter(v))) for w, v in signs.items() if len(v) == 1), key=lambda x: -len(x[0])))
+
+
+def _side_sign(words: tuple[str, ...], stems: tuple[str, ...], start: int, end: int) -> int:
+    """+1 / -1 / 0: the direction words in ``words[start:end]``: a Reason or Result connective
+    (:func:`_side_words`), or a noun naming the cause or the effect as a label or head ("Causes of
+    A", "Risk factors for A", "The reason behind A", or opening the text as a label, "Reasons A:";
+    a verb, "A causes B", is neither)."""
+    connectives = _side_words()
+    total = 0
+    covered: set[int] = set()
+    for phrase, sign in _side_phrases().items():
+        n = len(phrase)
+        for k in range(max(0, start - n + 1), min(end, len(words) - n + 1)):
+            if words[k:k + n] == phrase and not covered & set(range(k, k + n)):
+                # "because of this" is a Result phrase, whatever "because" alone is
+                total += sign
+                covered |= set(range(k, k + n))
+    for k in range(start, end):
+        if k in covered:
+            continue
+        if stems[k] in connectives:
+            total += connectives[stems[k]]
+        elif stems[k] in _SIDE_NOUNS and (k == 0 or k + 1 < len(words) and words[k + 1] in ("of", "for", "behind")):
+            total += _SIDE_NOUNS[stems[k]]
+    return total
+
+
+def substituted_direction(generated: str, reference: str) -> float:
+    """The direction-word test for two texts in the same words: 1.0 when they differ only in one run
+    of at most three words, and that run holds a word that introduces or names the cause in one text
+    and one that introduces or names the effect in the other (:func:`_side_sign`): "Causes of
+    turnover: pay, commutes" / "Effects of turnover: pay, commutes"; "We stayed in because it
+    rained" / "We stayed in, so it rained". 0.0 otherwise (words compared up to agreement).
+
+    >>> substituted_direction("Effects of dehydration: headaches, dizziness.", "Causes of dehydration: headaches, dizziness.")
+    1.0
+    >>> substituted_direction("Causes of dehydration: heat, exercise.", "Causes of dehydration: heat, exercise.")
+    0.0
+    """
+    from difflib import SequenceMatcher
+
+    (tg, sg, _), (ta, sa, _) = _stemmed(generated), _stemmed(reference)
+    if not sg or not sa or max(len(sg), len(sa)) > MAX_SWAP_WORDS or abs(len(sg) - len(sa)) > 3:
+        return 0.0
+    ops = [op for op in SequenceMatcher(None, sa, sg, autojunk=False).get_opcodes() if op[0] != "equal"]
+    if len(ops) != 1:
+        return 0.0
+    _, i1, i2, j1, j2 = ops[0]
+    if i2 - i1 > 3 or j2 - j1 > 3:
+        return 0.0
+    a, g = _side_sign(ta, sa, i1, i2), _side_sign(tg, sg, j1, j2)
+    return 1.0 if a * g < 0 else 0.0
+
+
 #: all-word stem overlap (Jaccard, stop words included) from which :func:`swapped_around` looks for
 #: a swap: a reversal in the same words is near 1; a paraphrase in other words, even with the same
 #: content words ("A waterlogged pitch forced the postponement of the match" / "The match was
@@ -507,11 +609,12 @@ def _stemmed(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[bool, .
 
 
 @lru_cache(maxsize=None)
-def _result_opener(exclude: frozenset[str] = frozenset()) -> "re.Pattern[str]":
-    """A sentence that opens, after a list marker, time stamp or one-word label, with a PDTB
-    Contingency.Cause.Result connective of the sourced lexicon ("Consequently, B", "14:03 So B",
-    "Tue: as a result, B"), less the ``exclude``d phrases (leave-one-family-out); group 1 is what
-    comes before the connective."""
+def _result_opener(exclude: frozenset[str] = frozenset()) -> tuple["re.Pattern[str]", "re.Pattern[str]"]:
+    """Two patterns: a sentence that opens, after a list marker, time stamp or one-word label, with a
+    PDTB Contingency.Cause.Result connective of the sourced lexicon ("Consequently, B", "14:03 So B",
+    "Tue: as a result, B"; group 1 is what comes before the connective), and one that ends with it
+    ("B as a result."; group 1 is the closing punctuation); less the ``exclude``d phrases
+    (leave-one-family-out)."""
     import csv
     from pathlib import Path
 
@@ -522,15 +625,40 @@ def _result_opener(exclude: frozenset[str] = frozenset()) -> "re.Pattern[str]":
                           if r["sense"] == "Contingency.Cause.Result" and "|" not in r["phrase"]
                           and r["phrase"] not in exclude}, key=len, reverse=True)
     if not phrases:
-        return re.compile(r"(?!)")  # matches nothing
+        return re.compile(r"(?!)"), re.compile(r"(?!)")  # match nothing
     marker = _BULLET.pattern.lstrip("^").replace("\\s+(?=\\S)", "")
-    return re.compile(rf"^(\s*(?:{marker}\s+|[A-Za-z]\w*:\s+)?)(?:{'|'.join(map(re.escape, phrases))})\b,?\s*", re.I)
+    opener = re.compile(rf"^(\s*(?:{marker}\s+|[A-Za-z]\w*:\s+)?)(?:{'|'.join(map(re.escape, phrases))})\b,?\s*", re.I)
+    # closing its clause ("B as a result."): "so" and "so that" cannot
+    final = [p for p in phrases if p not in ("so", "so that")]
+    closer = re.compile(rf"(?:,\s*|\s+)(?:{'|'.join(map(re.escape, final))})\s*([.!?]*)\s*$", re.I)
+    return opener, closer
+
+
+def _sentences_exchanged(generated: Sequence[str], reference: Sequence[str]) -> float:
+    """1.0 for two texts of two sentences each, the same two up to a word or two in the other order
+    ("The router was unplugged. The floor went offline." / "The floor went offline. The router was
+    unplugged."), else 0.0. Called only where one of the two texts stated its order with a Result
+    adverbial that was left out ("B. So A."): the adverbial is a claim about the order, where order
+    alone is weak evidence (an explanation may come first) and is left to the narrative-order links."""
+    if len(generated) != 2 or len(reference) != 2:
+        return 0.0
+    (g1, g2), (a1, a2) = ([_stemmed(x)[0] for x in t] for t in (generated, reference))
+    return 1.0 if _nearly_same(g1, a2) and _nearly_same(g2, a1) and not _nearly_same(g1, a1) else 0.0
+
+
+def _nearly_same(a: tuple[str, ...], b: tuple[str, ...], changed: int = 2) -> bool:
+    """Two word sequences the same but for at most ``changed`` words ("The reason is that A" is not
+    "A": a sentence that states a link is not the bare event)."""
+    from difflib import SequenceMatcher
+
+    ops = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    return bool(a and b) and sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in ops if op != "equal") <= changed
 
 
 def _without_result_openers(sentences: Sequence[str], exclude: frozenset[str] = frozenset()) -> tuple[str, ...]:
-    """The sentences, each without a Result connective it opens with (:func:`_result_opener`)."""
-    pattern = _result_opener(frozenset(exclude))
-    return tuple(pattern.sub(r"\1", s, count=1) for s in sentences)
+    """The sentences, each without a Result connective it opens or closes with (:func:`_result_opener`)."""
+    opener, closer = _result_opener(frozenset(exclude))
+    return tuple(closer.sub(r"\1", opener.sub(r"\1", s, count=1), count=1) for s in sentences)
 
 
 @lru_cache(maxsize=None)
