@@ -480,13 +480,10 @@ def test_a_result_adverbial_opening_a_sentence_does_not_hide_a_swap_across_sente
 
     assert _without_result_openers(["14:03 Consequently, B.", "Tue: so B.", "- therefore B", "Sonar works.", "B as a result."]) == (
         "14:03 B.", "Tue: B.", "- B", "Sonar works.", "B.")
-    enc = Embedder(BagOfWordsEncoder())
     ref = ["14:02 The valve sticks.", "14:03 The compressor overheats.", "14:40 Valve replaced."]
     rev = ["14:02 The compressor overheats.", "14:03 Consequently, the valve sticks.", "14:40 Valve replaced."]
-    m = CausalMatcher()
-    m.prepare(ref + rev, enc)
-    g, a = enc.encode(rev), enc.encode(ref)
-    np.testing.assert_allclose(m.similarity(rev, ref, g, a), np.clip(g @ a.T - 1.0, -1, 1), atol=1e-6)
+    sim, cos = _bag_scores(rev, ref)
+    np.testing.assert_allclose(sim, np.clip(cos - 1.0, -1, 1), atol=1e-6)
 
 
 @pytest.mark.parametrize("generated, reference, expected", [
@@ -518,12 +515,8 @@ def test_two_sentences_exchanged_count_only_where_a_result_adverbial_states_the_
     a = ("Someone unplugged the router.", "The whole floor went offline.")
     assert _sentences_exchanged(("The whole floor went offline.", "someone unplugged the router."), a) == 1.0
     assert _sentences_exchanged(("The whole floor went offline.", "The reason is that someone unplugged the router."), a) == 0.0
-    enc = Embedder(BagOfWordsEncoder())
-    ref, rev = list(a), ["The whole floor went offline.", "So someone unplugged the router."]
-    m = CausalMatcher()
-    m.prepare(ref + rev, enc)
-    g, r = enc.encode(rev), enc.encode(ref)
-    np.testing.assert_allclose(m.similarity(rev, ref, g, r), np.clip(g @ r.T - 1.0, -1, 1), atol=1e-6)
+    sim, cos = _bag_scores(["The whole floor went offline.", "So someone unplugged the router."], list(a))
+    np.testing.assert_allclose(sim, np.clip(cos - 1.0, -1, 1), atol=1e-6)
 
 
 def test_swapped_around_across_sentences_needs_a_pivot_that_is_not_a_determiner():
@@ -540,6 +533,15 @@ def test_swapped_around_across_sentences_needs_a_pivot_that_is_not_a_determiner(
     assert swapped_around(g, a) == 1.0  # inside one sentence "the" can be the pivot
 
 
+def _bag_scores(generated: list[str], reference: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(the default matcher's similarity, plain cosine) of two texts under the exact bag-of-words encoder."""
+    enc = Embedder(BagOfWordsEncoder())
+    m = CausalMatcher()
+    m.prepare(reference + generated, enc)
+    g, a = enc.encode(generated), enc.encode(reference)
+    return m.similarity(generated, reference, g, a), np.clip(g @ a.T, -1, 1)
+
+
 def test_a_reversal_in_the_same_words_is_penalised_when_neither_text_has_a_link():
     """Exact, bag-of-words encoder: neither sentence has a link the parser reads, so the link test
     says nothing and plain cosine (1.0, the same words) would rank the reversal first; the swap
@@ -552,10 +554,8 @@ def test_a_reversal_in_the_same_words_is_penalised_when_neither_text_has_a_link(
     g, a = enc.encode(rev), enc.encode(ref)
     assert not m.text_links(ref, a) and not m.text_links(rev, g)
     np.testing.assert_allclose(m.similarity(rev, ref, g, a), np.clip(g @ a.T - 1.0, -1, 1), atol=1e-6)
-    ref, inv = ["The main cause of the floods is heavy rain."], ["Heavy rain is the main cause of the floods."]
-    m.prepare(ref + inv, enc)
-    g, a = enc.encode(inv), enc.encode(ref)
-    np.testing.assert_allclose(m.similarity(inv, ref, g, a), np.clip(g @ a.T, -1, 1), atol=1e-6)
+    sim, cos = _bag_scores(["Heavy rain is the main cause of the floods."], ["The main cause of the floods is heavy rain."])
+    np.testing.assert_allclose(sim, cos, atol=1e-6)
 
 
 def test_sides_exchanged_across_sentences_lower_the_whole_text_pair():
@@ -565,13 +565,11 @@ def test_sides_exchanged_across_sentences_lower_the_whole_text_pair():
     enc = Embedder(BagOfWordsEncoder())
     ref = ["At noon the cooling valve stuck closed.", "Within minutes the compressor overheated."]
     rev = ["At noon the compressor overheated.", "Within minutes the cooling valve stuck closed."]
-    m = CausalMatcher()
-    m.prepare(ref + rev, enc)
-    g, a = enc.encode(rev), enc.encode(ref)
+    sim, cos = _bag_scores(rev, ref)
+    np.testing.assert_allclose(sim, np.clip(cos - 1.0, -1, 1), atol=1e-6)
     plain = CausalMatcher(lexical=False)
     plain.prepare(ref + rev, enc)
-    np.testing.assert_allclose(m.similarity(rev, ref, g, a), np.clip(g @ a.T - 1.0, -1, 1), atol=1e-6)
-    assert (plain.similarity(rev, ref, g, a) > g @ a.T - 0.5).all()
+    assert (plain.similarity(rev, ref, enc.encode(rev), enc.encode(ref)) > cos - 0.5).all()
 
 
 WORDS = st.lists(st.sampled_from(["river", "storm", "crops", "prices", "wind", "roof", "dust", "ice"]),
