@@ -397,14 +397,14 @@ class CausalMatcher:
         if self.lexical:
             # a sentence in the same words as the other with its two sides exchanged around the same
             # words ("Grease ... builds up into a blockage" / "A blockage ... builds up into grease"),
-            # where one of the two has a link: the parser often reads no link, or another one, in the
-            # reversal of an absurd claim, so the links alone miss it
+            # with or without links: the parser often reads no link, or another one, in the reversal
+            # of an absurd claim, so the links alone miss it; and one that differs from the other only
+            # in a direction word ("Causes of A:" / "Effects of A:")
             for i, gs in enumerate(generated):
                 for j, rs in enumerate(reference):
                     r = max(swapped_around(gs, rs), substituted_direction(gs, rs))
-                    if True:
-                        if r > reversal.get((i, j), 0.0):
-                            reversal[i, j] = r
+                    if r > reversal.get((i, j), 0.0):
+                        reversal[i, j] = r
         text_reversal = 0.0  # scope="text": the largest reversal of the mutually best-matched sentence pairs
         for (i, j), r in reversal.items():
             self.stats["reversed_pairs"] += r > 0
