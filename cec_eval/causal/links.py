@@ -184,18 +184,26 @@ SUPPLEMENT: list[tuple[str, str, str]] = [
 ]
 
 
-def _read_sourced() -> list[tuple[str, str, str]]:
-    """(phrase, direction, source) rows of data/connectives.tsv, less UNUSED_SOURCED."""
+@lru_cache(maxsize=None)
+def sourced_rows() -> tuple[dict[str, str], ...]:
+    """Every row of data/connectives.tsv as a dict (phrase, direction, sense, source, count): the one
+    reader of that file. Raises ValueError naming the line of a row without a valid phrase or
+    direction."""
     import csv
     from pathlib import Path
 
     path = Path(__file__).parent / "data" / "connectives.tsv"
     with open(path, encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f, delimiter="\t"))
+        rows = tuple(csv.DictReader(f, delimiter="\t"))
     for i, row in enumerate(rows, start=2):
         if row.get("direction") not in (EFFECT_FIRST, CAUSE_FIRST) or not row.get("phrase"):
             raise ValueError(f"{path}: line {i}: field 'direction' or 'phrase' is not valid: {row}")
-    return [(r["phrase"], r["direction"], r["source"]) for r in rows if r["phrase"] not in UNUSED_SOURCED]
+    return rows
+
+
+def _read_sourced() -> list[tuple[str, str, str]]:
+    """(phrase, direction, source) rows of data/connectives.tsv, less UNUSED_SOURCED."""
+    return [(r["phrase"], r["direction"], r["source"]) for r in sourced_rows() if r["phrase"] not in UNUSED_SOURCED]
 
 
 #: (phrase pattern, direction, source key) for every connective the link finder matches

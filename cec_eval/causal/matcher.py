@@ -486,12 +486,10 @@ def _side_words() -> dict[str, int]:
     """Stem -> +1 for a one-word PDTB Reason connective ("because", "since": its clause is the
     cause), -1 for a Result one ("so", "therefore": its clause is the effect), from the sourced
     lexicon (``connectives.tsv``); verbs are left out ("A triggers B" / "A results in B" say the same)."""
-    import csv
-    from pathlib import Path
+    from .links import sourced_rows
 
     stem = _porter().stem
-    with open(Path(__file__).parent / "data" / "connectives.tsv", encoding="utf-8", newline="") as f:
-        rows = [r for r in csv.DictReader(f, delimiter="\t") if " " not in r["phrase"] and r["phrase"].isalpha()]
+    rows = [r for r in sourced_rows() if " " not in r["phrase"] and r["phrase"].isalpha()]
     signs = {"Contingency.Cause.Reason": 1, "Contingency.Cause.Result": -1}
     # "for" and "given" are prepositions far more often than connectives
     return {stem(r["phrase"]): signs[r["sense"]] for r in rows if r["sense"] in signs and r["phrase"] not in ("for", "given")}
@@ -615,15 +613,11 @@ def _result_opener(exclude: frozenset[str] = frozenset()) -> tuple["re.Pattern[s
     "Tue: as a result, B"; group 1 is what comes before the connective), and one that ends with it
     ("B as a result."; group 1 is the closing punctuation); less the ``exclude``d phrases
     (leave-one-family-out)."""
-    import csv
-    from pathlib import Path
+    from .links import _BULLET, sourced_rows
 
-    from .links import _BULLET
-
-    with open(Path(__file__).parent / "data" / "connectives.tsv", encoding="utf-8", newline="") as f:
-        phrases = sorted({r["phrase"] for r in csv.DictReader(f, delimiter="\t")
-                          if r["sense"] == "Contingency.Cause.Result" and "|" not in r["phrase"]
-                          and r["phrase"] not in exclude}, key=len, reverse=True)
+    phrases = sorted({r["phrase"] for r in sourced_rows()
+                      if r["sense"] == "Contingency.Cause.Result" and "|" not in r["phrase"]
+                      and r["phrase"] not in exclude}, key=len, reverse=True)
     if not phrases:
         return re.compile(r"(?!)"), re.compile(r"(?!)")  # match nothing
     marker = _BULLET.pattern.lstrip("^").replace("\\s+(?=\\S)", "")
