@@ -362,8 +362,9 @@ def with_adverb_forms(phrase: str) -> list[str]:
     forms = [phrase] + [f"{head} {a} {rest}" for a in _INNER_ADVERBS]
     if len(words) > 2 and words[1] in ("a", "an", "the"):
         # a nominal connective takes an adjective after its article ("as a direct consequence of")
-        article = lambda a: ("an" if a[0] in "aeiou" else "a") if words[1] in ("a", "an") else words[1]  # noqa: E731
-        forms += [f"{head} {article(a)} {a} {' '.join(words[2:])}" for a in _INNER_ADJECTIVES]
+        for a in _INNER_ADJECTIVES:
+            article = words[1] if words[1] == "the" else "an" if a[0] in "aeiou" else "a"
+            forms.append(f"{head} {article} {a} {' '.join(words[2:])}")
     return forms
 
 

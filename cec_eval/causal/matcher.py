@@ -538,6 +538,7 @@ def _side_sign(words: tuple[str, ...], stems: tuple[str, ...], start: int, end: 
     return total
 
 
+@lru_cache(maxsize=200_000)  # like swapped_around: every sentence pair of every text pair
 def substituted_direction(generated: str, reference: str) -> float:
     """The direction-word test for two texts in the same words: 1.0 when they differ only in one run
     of at most three words, and that run holds a word that introduces or names the cause in one text
