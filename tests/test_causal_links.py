@@ -107,6 +107,8 @@ BACKWARD = [
     ("The reason is that the pipes froze.", "the pipes froze", "the reason is that", "", "effect"),
     ("It was caused by heavy rain.", "heavy rain", "caused by", "", "effect"),
     ("This stems from a lack of sleep.", "a lack of sleep", "stems from", "", "effect"),
+    # round 12: a verb that only says the pronoun's event took place
+    ("This happened because the levee gave way.", "the levee gave way", "because", "", "effect"),
 ]
 
 

@@ -77,19 +77,25 @@ def test_fallback_equals_plain_cec_on_non_causal_text(scorers, minilm):
 
 def test_one_sided_link_falls_back_to_cosine(scorers):
     plain, causal = scorers
-    pred, ref = ["The flood was caused by heavy rain."], ["It rained heavily and the river flooded."]
+    # the reference states no link of its own (a lone sentence's narrative link has nothing to point to)
+    pred, ref = ["The flood was caused by heavy rain."], ["It rained all night."]
     # one sentence each: forward = backward, so every aggregation rule gives the same sym
     assert causal.score(pred, ref).sym == plain.score(pred, ref).sym
+    # with a link on both sides that lines up ("It rained heavily and the river flooded": narrative
+    # order), the reward lifts the pair above the cosine (causal-v18)
+    ref = ["It rained heavily and the river flooded."]
+    assert causal.score(pred, ref).sym[0] > plain.score(pred, ref).sym[0]
 
 
 def test_signature_names_variant_and_parameters(scorers):
     _, causal = scorers
     sig = causal.score(["A causes B."], ["A causes B."]).signature
-    assert sig.startswith("cec:causal-v17(links=surface+roles:spacy-")
+    assert sig.startswith("cec:causal-v18(links=surface+roles:spacy-")
     assert "|agg:mean|" in sig
-    assert ",w=0,pen=1,lex=0.7,scope=text)" in sig
-    m = CausalMatcher(weight=0.25, penalty=2.0, lexical=False)
+    assert ",w=0,pen=1,lex=0.7,scope=text,rew=0.25)" in sig
+    m = CausalMatcher(weight=0.25, penalty=2.0, lexical=False, reward=0.0)
     assert m.name.endswith(",w=0.25,pen=2,scope=text)")
+    assert CausalMatcher(scope="pair").name.endswith(",scope=pair)")  # the reward is a text-scope term
 
 
 def test_parameters_are_checked():
@@ -173,7 +179,7 @@ def test_evaluate_and_api_route_to_the_variant(minilm_path):
     from cec_eval import score
 
     res = score([REVERSAL], [REFERENCE], model=minilm_path, variant="causal")
-    assert res.signature.startswith("cec:causal-v17(")
+    assert res.signature.startswith("cec:causal-v18(")
 
 
 @pytest.mark.slow
@@ -191,7 +197,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     r = evaluate.load(module_path("cec")).compute(
         predictions=[PARAPHRASE, REVERSAL], references=[REFERENCE, REFERENCE], variant="causal"
     )
-    assert r["signature"].startswith("cec:causal-v17(links=surface+roles:") and "|agg:mean|" in r["signature"]
+    assert r["signature"].startswith("cec:causal-v18(links=surface+roles:") and "|agg:mean|" in r["signature"]
     assert r["scores"][0]["sym"] > r["scores"][1]["sym"] + 0.3
     two = dict(predictions=["CO2 traps heat. The planet warms."], references=["The planet warms because CO2 traps heat."])
     r_mean = evaluate.load(module_path("cec")).compute(**two, variant="causal")
@@ -210,7 +216,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["signature"].startswith("cec:causal-v17(") and "|agg:f2|" in result["signature"]
+    assert result["signature"].startswith("cec:causal-v18(") and "|agg:f2|" in result["signature"]
     assert result["scores"][0]["sym"] > result["scores"][1]["sym"] + 0.3
 
 
@@ -281,7 +287,7 @@ def test_cli_scores_a_text_over_spacy_max_length_with_the_causal_variant(tmp_pat
          "--variant", "causal", "--no-progress", "--output", str(out)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v17(") and 0 < result["scores"][0]["sym"] <= 1
+    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v18(") and 0 < result["scores"][0]["sym"] <= 1
 
 
 @pytest.mark.parametrize("g, a, expected", [
@@ -556,6 +562,29 @@ def test_a_reversal_in_the_same_words_is_penalised_when_neither_text_has_a_link(
     np.testing.assert_allclose(m.similarity(rev, ref, g, a), np.clip(g @ a.T - 1.0, -1, 1), atol=1e-6)
     sim, cos = _bag_scores(["Heavy rain is the main cause of the floods."], ["The main cause of the floods is heavy rain."])
     np.testing.assert_allclose(sim, cos, atol=1e-6)
+
+
+def test_links_that_line_up_add_a_quarter_of_their_margin():
+    """Exact, bag-of-words encoder: the candidate's link is the reference's in another connective;
+    no reversal anywhere, so the pair gains reward × penalty × (direct − swapped), and nothing with
+    reward=0 (causal-v17). A reversal gets the penalty and no reward."""
+    enc = Embedder(BagOfWordsEncoder())
+    ref, cand = ["Because the river rose, the town flooded."], ["The river rose, so the town flooded."]
+    rev = ["The town flooded, so the river rose."]
+    for reward in (0.25, 0.0, 1.0):
+        m = CausalMatcher(reward=reward)
+        m.prepare(ref + cand + rev, enc)
+        g, a = enc.encode(cand), enc.encode(ref)
+        direct, swapped = m.link_scores(cand[0], ref[0])
+        assert direct > swapped
+        np.testing.assert_allclose(m.similarity(cand, ref, g, a), np.clip(g @ a.T + reward * (direct - swapped), -1, 1),
+                                   atol=1e-6)
+        r = enc.encode(rev)
+        direct, swapped = m.link_scores(rev[0], ref[0])
+        assert swapped > direct
+        assert (m.similarity(rev, ref, r, a) < r @ a.T).all()
+    with pytest.raises(ValueError, match="reward"):
+        CausalMatcher(reward=1.5)
 
 
 def test_sides_exchanged_across_sentences_lower_the_whole_text_pair():

@@ -368,3 +368,59 @@ def test_a_trailing_so_clause_is_the_effect():
 def test_a_linking_verb_and_one_of_the_n_read_as_nominal_causation(sentence, expected):
     links = LinkExtractor(roles=True).extract([sentence])[0]
     assert [(l.cause, l.connective, l.effect) for l in links][:1] == [expected]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # round 12: a fronted purpose infinitive is the intended result of the main clause, as a trailing one
+    ("To keep the pipes from freezing, the caretaker left the heating on.",
+     ("the caretaker left the heating on", "<adjunct>", "keep the pipes from freezing")),
+    ("In order to cut costs, the airline retired its oldest jets.",
+     ("the airline retired its oldest jets", "in order to", "cut costs")),
+    ("So as to avoid the crowds, we reached the museum at dawn.",
+     ("we reached the museum at dawn", "so as to", "avoid the crowds")),
+])
+def test_a_fronted_purpose_is_the_effect(sentence, expected):
+    links = LinkExtractor(roles=True).extract([sentence])[0]
+    assert [(l.cause, l.connective, l.effect) for l in links] == [expected]
+
+
+def test_a_fronted_comment_clause_states_no_purpose():
+    links = LinkExtractor(roles=True).extract(["To be honest, the storm closed the harbour."])[0]
+    assert all(l.connective != "<adjunct>" for l in links)
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # round 12: a non-restrictive relative clause on the subject is a clause of its own
+    ("The hailstorm, which flattened the wheat, lasted ten minutes.",
+     ("The hailstorm", "<relative>", "flattened the wheat")),
+    ("Decades of overfishing, which emptied the bay of cod, went unchecked until 1992.",
+     ("Decades of overfishing", "<relative>", "emptied the bay of cod")),
+])
+def test_a_nonrestrictive_relative_on_the_subject_states_its_own_link(sentence, expected):
+    links = LinkExtractor(roles=True).extract([sentence])[0]
+    assert expected in [(l.cause, l.connective, l.effect) for l in links]
+
+
+def test_a_relative_clause_without_an_object_states_no_link():
+    links = LinkExtractor(roles=True).extract(["The old barn, which was red, burned down in May."])[0]
+    assert all(l.connective != "<relative>" for l in links)
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # round 12: an imperative conjoined with what follows is a condition (left-subordinating "and")
+    ("Leave the milk out overnight and it will sour.", ("Leave the milk out overnight", "<condition>", "it will sour")),
+    ("Skip the warm-up and you'll pull a muscle.", ("Skip the warm-up", "<condition>", "you'll pull a muscle")),
+    ("Raise the price twice a year and watch the customers leave.",
+     ("Raise the price twice a year", "<condition>", "the customers leave")),
+])
+def test_an_imperative_and_a_clause_with_a_modal_is_a_condition(sentence, expected):
+    links = LinkExtractor(roles=True).extract([sentence])[0]
+    assert [(l.cause, l.connective, l.effect) for l in links] == [expected]
+
+
+@pytest.mark.parametrize("sentence", ["Heavy rain and strong wind will close the pass.",
+                                      "Preheat the oven and grease the pan.",
+                                      "The pilots landed and the passengers will disembark soon."])
+def test_a_noun_phrase_an_instruction_list_or_a_clause_with_a_subject_is_no_condition(sentence):
+    links = LinkExtractor(roles=True).extract([sentence])[0]
+    assert all(l.connective != "<condition>" for l in links)

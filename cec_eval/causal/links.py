@@ -221,6 +221,9 @@ ANAPHORS = {"this", "that", "it", "these", "those", "which", "all"}
 _SENTENCE_ADVERBS = {"then", "also", "often", "soon", "further", "in", "turn", "alone", "itself", "again", "still",
                      "sometimes", "always", "now", "too", "even", "just", "only", "all"}
 
+#: verbs that only say an event took place ("This happened because A")
+_OCCURRED = {"happens", "happened", "happen", "occurs", "occurred", "occur", "comes", "came", "about"}
+
 # "so" is a connective after a clause break or before a clause subject, not as an intensifier
 # ("so much", "so big"); these closed-class words start a clause.
 _CLAUSE_STARTERS = {
@@ -230,6 +233,8 @@ _CLAUSE_STARTERS = {
 _BREAKS = {",", ";", ":", "and", "—", "–", "-"}
 # Condition connectives: a sentence-initial one never points back to the previous sentence
 _CONDITION = {"if", "as long as", "if and when"}
+# Purpose connectives: a sentence-initial one states its goal before the means ("In order to A, B")
+_PURPOSE = {"in order to", "in order for", "so as to"}
 # Result connectives that can close the clause they mark ("B as a result."); the rest ("so",
 # "which is why") only open one
 _CLAUSE_FINAL_RESULT = {"as", "consequently", "therefore", "thus", "hence", "accordingly", "because", "for"}
@@ -612,10 +617,11 @@ def _anaphoric(tokens: list["Token"]) -> bool:
     toks = _trim(tokens) or [t for t in tokens if not t.is_punct]
     if 0 < len(toks) <= 2 and all(t.lower_ in ANAPHORS for t in toks):
         return True
-    # "This eventually makes B", "That in turn drives B": a pronoun and its adverbs
+    # "This eventually makes B", "That in turn drives B": a pronoun and its adverbs; "This happened
+    # because A", "It all comes about because A": and a verb that only says the pronoun's event took place
     bare = [t for t in tokens if not t.is_punct]
     return (1 < len(bare) <= 4 and bare[0].lower_ in ANAPHORS
-            and all(t.lower_.endswith("ly") or t.lower_ in _SENTENCE_ADVERBS for t in bare[1:]))
+            and all(t.lower_.endswith("ly") or t.lower_ in _SENTENCE_ADVERBS or t.lower_ in _OCCURRED for t in bare[1:]))
 
 
 def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[list, list, int, int, str]]:
@@ -679,6 +685,13 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
             if cop:
                 out.append(([t for t in right if t.i > cop[0].i], [t for t in right if t.i < cop[0].i], s, e, ""))
                 continue
+        if initial and kind == CAUSE_FIRST and doc[s:e].text.lower() in _PURPOSE:
+            # "In order to A, B": the goal is stated first and the means after the comma; both
+            # sides are here (PDTB Contingency.Purpose, Arg2 the goal)
+            commas = [t.i for t in right if t.text == ","]
+            if commas:
+                out.append(([t for t in right if t.i > commas[0]], [t for t in right if t.i < commas[0]], s, e, ""))
+            continue
         if back and kind == CAUSE_FIRST:
             out.append(([], right, s, e, "cause"))  # "Therefore, B." / "This led to B."
             continue

@@ -25,7 +25,8 @@ causation without a causal connective:
   breakfast, B", "With the bridge closed, B", "In the wake of A, B", "By raising rates, B",
   "When A, B"; a *with*-absolute with a participle or adjective, "With the predators gone, B",
   Quirk et al. 1985 §15.58, read from the words since causal-v11) is the cause of the main clause, and a trailing *-ing* participle clause after a
-  comma ("A, flooding homes") or a trailing purpose infinitive ("A to stop B") is its effect.
+  comma ("A, flooding homes") or a purpose infinitive, trailing or fronted ("A to stop B", "To
+  stop B, A"; causal-v18), is its effect.
   Temporal adjuncts read causally follow the *post hoc* reading PDTB annotates as a second
   Contingency.Cause sense on Temporal.Asynchronous connectives (PDTB 2.0 manual §3.3; "after",
   "following", "once", "when"). Adjuncts opened by a PDTB Comparison (concession/contrast) or
@@ -37,6 +38,11 @@ causation without a causal connective:
   the same order and tense reading as ``<order>``, across a full stop (PDTB's implicit relations
   between adjacent sentences; Lascarides & Asher 1993 on Narration vs Explanation).
 * ``<correlative>``: "The higher A, the fewer B": the first clause (Culicover & Jackendoff 1999).
+* ``<condition>``: "Overwater a cactus and its roots will rot": an imperative conjoined with a
+  clause with a modal (or "and watch B") is a conditional (Culicover & Jackendoff 1997,
+  left-subordinating *and*); the imperative is the cause (causal-v18).
+* ``<relative>``: "The frost, which killed the buds, hit in April": a non-restrictive relative
+  clause on the subject is a clause of its own with the noun phrase as subject (causal-v18).
 * ``<cleft>``: "A is what keeps B up", "A is how bakers stop B": the focus of a wh-cleft is the cause.
 * ``<attribution>``: "put B down to A", "B is attributed / attributable to A", "A is to blame for
   B", "B, and A was to blame" (PropBank attribute.01 and kin:
@@ -152,7 +158,34 @@ def role_links(doc: "Doc") -> list[tuple[list["Token"], list["Token"], str]]:
         link = _sentence_link(sent)
         if link is not None:
             out.append(link)
-        out += _compound_links(sent) + _influence_links(sent)
+        out += _compound_links(sent) + _influence_links(sent) + _relative_links(sent)
+    return out
+
+
+def _relative_links(sent: "Span") -> list:
+    """<relative>: "The frost, which killed the buds, hit in April": a non-restrictive relative
+    clause on the subject is a clause of its own whose subject is the noun phrase it follows
+    (Quirk et al. 1985 §17.22), read as :func:`_clause_link` reads a clause (its subject the cause,
+    its predicate with an object the effect). Only before the main verb: after it a ", which"
+    clause may comment on the whole clause before it (the sentential relative of the adjunct rule)."""
+    out = []
+    root = sent.root
+    for t in sent:
+        if t.dep_ != "relcl" or t.pos_ != "VERB" or t.i >= root.i or t.head.pos_ not in ("NOUN", "PROPN"):
+            continue
+        ids = _ids(t)
+        first, last = t.doc[min(ids)], t.doc[max(ids)]
+        if (first.lower_ not in ("which", "who") or first.i == 0 or t.doc[first.i - 1].text != ","
+                or last.i + 1 >= sent.end or t.doc[last.i + 1].text != ","):
+            continue
+        if not any(c.dep_ in _OBJ for c in t.children):
+            continue  # "The car, which was red, ..." states no link
+        # the whole noun phrase ("Years of untreated diabetes, which ..."), the subject it sits in
+        np = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass") and t.i in _ids(c)), t.head)
+        head = [x for x in np.subtree if x.i < first.i - 1 and x.i >= sent.start]
+        effect = [x for x in t.doc[first.i + 1:last.i + 1]]
+        if head and effect:
+            out.append((head, effect, "<relative>"))
     return out
 
 
@@ -262,7 +295,7 @@ def _sentence_link(sent: "Span"):
                     return left, right, "<order>"
                 return right, left, "<order>"
             break
-    link = (_correlative(toks) or _fronted_when(toks) or _inverted_condition(toks) or _fronted_behind(toks)
+    link = (_imperative_and(toks) or _correlative(toks) or _fronted_when(toks) or _inverted_condition(toks) or _fronted_behind(toks)
             or _wh_cleft(toks) or _nominal_copula(toks) or _appositive_result(toks))
     if link is not None:
         return link
@@ -279,6 +312,52 @@ def _sentence_link(sent: "Span"):
     # in that misparse the clause's adjuncts hang from the noun
     extra = [c for c in root.children if c.dep_ in ("advcl", "prep") and c.i > pred.i] if pred is not root else []
     return _clause_link(pred, [t for t in sent if not (t.is_punct and t.i == sent.end - 1)], subj_tokens, extra)
+
+
+#: words that may open an imperative before its verb ("Just add water and ...")
+_IMPERATIVE_OPENERS = {"just", "simply", "now", "then", "so", "only"}
+#: words that open a clause with a subject, not an imperative
+_NOT_IMPERATIVE = {"the", "a", "an", "it", "he", "she", "they", "we", "i", "you", "there", "this", "that", "these",
+                   "those", "his", "her", "their", "its", "our", "my", "your", "if", "when", "because", "as", "since",
+                   "after", "once", "while", "no", "some", "many", "most", "all", "every", "each", "what", "why", "how",
+                   "who", "both", "either", "neither", "more", "less", "too", "people"}
+#: what the second clause of "Do A and B will happen" may open with: a modal within its first words,
+#: or a verb of perception ("... and watch B climb")
+_CONDITIONAL_MODALS = {"will", "'ll", "wo", "won't", "would", "can", "may", "might", "could"}
+
+
+def _imperative_and(toks: list["Token"]):
+    """<condition>: "Overwater a cactus and its roots will rot", "Send it daily and watch B climb":
+    an imperative conjoined with a clause about what follows is a conditional, its first conjunct
+    the condition (Culicover & Jackendoff 1997, "Semantic subordination despite syntactic
+    coordination": left-subordinating *and*). Read from the words: the small parser often tags
+    the bare verb as a noun ("Skip salting ...")."""
+    k = 0
+    while k < len(toks) and (toks[k].lower_ in _IMPERATIVE_OPENERS or toks[k].text == ","):
+        k += 1
+    if k >= len(toks) - 4:
+        return None
+    first = toks[k]
+    if not first.is_alpha or first.lower_ in _NOT_IMPERATIVE or first.lower_.endswith(("ing", "ed")):
+        return None
+    # a bare verb; or a word tagged otherwise that an object follows ("Skip salting ...", "Heavy
+    # rain and wind will ..." is a noun phrase)
+    if first.tag_ not in ("VB", "VBP") and not (first.tag_ in ("NN", "NNP", "JJ")
+                                                and toks[k + 1].tag_ in ("DT", "PRP$", "PRP", "VBG", "RP", "CD")):
+        return None
+    for j in range(k + 2, len(toks) - 2):
+        if toks[j].lower_ != "and":
+            continue
+        before = [t for t in toks[k:j] if t.text != ","]
+        if any(t.tag_ in _FINITE and t.i != first.i for t in before):
+            return None  # a clause with its own tense is not an imperative
+        after = toks[j + 1:]
+        if after and after[0].lower_ in ("watch", "see"):
+            return before, _words(after[1:]), "<condition>"
+        if any(t.lower_ in _CONDITIONAL_MODALS for t in after[:6]):
+            return before, _words(after), "<condition>"
+        return None
+    return None
 
 
 #: subordinators whose fronted clause is read post hoc as the cause (as the parse-based adjunct rule)
@@ -492,6 +571,13 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
         by = _participle_agent(c)
         if by:  # "Weakened by drought, the trees died": the by-phrase is the cause, as in <agent>
             return by, rest_of(ids | {end + 1}), "<adjunct>"
+        if opener in ("to", "in order", "so as") and any(t.lower_ == "to" for t in span[:3]):
+            # "To replenish the soil, growers rotate crops": a fronted purpose infinitive is the
+            # intended result of the main clause, as a trailing one is (PDTB Contingency.Purpose)
+            goal = span[next(k for k, t in enumerate(span[:3]) if t.lower_ == "to") + 1:]
+            if len([t for t in goal if t.is_alpha]) < 3:
+                continue  # "To be fair, B", "To sum up, B": a comment on the sentence, no purpose
+            return rest_of(ids | {end + 1}), goal, "<adjunct>"
         return _unmarked(span), rest_of(ids | {end + 1}), "<adjunct>"
     # trailing participle / purpose clause
     for c in children:
