@@ -109,6 +109,9 @@ BACKWARD = [
     ("This stems from a lack of sleep.", "a lack of sleep", "stems from", "", "effect"),
     # round 12: a verb that only says the pronoun's event took place
     ("This happened because the levee gave way.", "the levee gave way", "because", "", "effect"),
+    # a note's cause label written as a clause is read as the label "Cause: A"
+    ("Cause traced to a cracked seal in the pump.", "a cracked seal in the pump", "cause:", "", "effect"),
+    ("Root cause identified as a stale cache entry.", "a stale cache entry", "cause:", "", "effect"),
 ]
 
 
@@ -394,6 +397,8 @@ def test_round7_clause_structure(sentence, expected):
     ("Markets fell in response to the rate rise.", ("the rate rise", "in response to", "Markets fell", "")),
     ("The smell comes from a blocked drain.", ("a blocked drain", "comes from", "The smell", "")),
     ("The cause: a loose wire.", ("a loose wire", "cause:", "", "effect")),  # the label with its article
+    # round 12: Cambridge, grow out of sth: "to develop from something"
+    ("The festival grew out of a street party.", ("a street party", "grew out of", "The festival", "")),
 ])
 def test_round7_second_pass_phrases(sentence, expected):
     links = LinkExtractor().extract([sentence])[0]

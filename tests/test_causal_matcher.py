@@ -90,7 +90,7 @@ def test_one_sided_link_falls_back_to_cosine(scorers):
 def test_signature_names_variant_and_parameters(scorers):
     _, causal = scorers
     sig = causal.score(["A causes B."], ["A causes B."]).signature
-    assert sig.startswith("cec:causal-v18(links=surface+roles:spacy-")
+    assert sig.startswith("cec:causal-v19(links=surface+roles:spacy-")
     assert "|agg:mean|" in sig
     assert ",w=0,pen=1,lex=0.7,scope=text,rew=0.25)" in sig
     m = CausalMatcher(weight=0.25, penalty=2.0, lexical=False, reward=0.0)
@@ -179,7 +179,7 @@ def test_evaluate_and_api_route_to_the_variant(minilm_path):
     from cec_eval import score
 
     res = score([REVERSAL], [REFERENCE], model=minilm_path, variant="causal")
-    assert res.signature.startswith("cec:causal-v18(")
+    assert res.signature.startswith("cec:causal-v19(")
 
 
 @pytest.mark.slow
@@ -197,7 +197,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     r = evaluate.load(module_path("cec")).compute(
         predictions=[PARAPHRASE, REVERSAL], references=[REFERENCE, REFERENCE], variant="causal"
     )
-    assert r["signature"].startswith("cec:causal-v18(links=surface+roles:") and "|agg:mean|" in r["signature"]
+    assert r["signature"].startswith("cec:causal-v19(links=surface+roles:") and "|agg:mean|" in r["signature"]
     assert r["scores"][0]["sym"] > r["scores"][1]["sym"] + 0.3
     two = dict(predictions=["CO2 traps heat. The planet warms."], references=["The planet warms because CO2 traps heat."])
     r_mean = evaluate.load(module_path("cec")).compute(**two, variant="causal")
@@ -216,7 +216,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["signature"].startswith("cec:causal-v18(") and "|agg:f2|" in result["signature"]
+    assert result["signature"].startswith("cec:causal-v19(") and "|agg:f2|" in result["signature"]
     assert result["scores"][0]["sym"] > result["scores"][1]["sym"] + 0.3
 
 
@@ -287,7 +287,7 @@ def test_cli_scores_a_text_over_spacy_max_length_with_the_causal_variant(tmp_pat
          "--variant", "causal", "--no-progress", "--output", str(out)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v18(") and 0 < result["scores"][0]["sym"] <= 1
+    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v19(") and 0 < result["scores"][0]["sym"] <= 1
 
 
 @pytest.mark.parametrize("g, a, expected", [
@@ -645,3 +645,40 @@ def test_swapped_around_leaves_very_long_sentences_to_the_link_test():
     y = " ".join(f"flood{k}" for k in range(MAX_SWAP_WORDS // 2))
     assert swapped_around(f"{y} causes {x}", f"{x} causes {y}") == 0.0  # one word over the limit
     assert swapped_around(f"{y[7:]} causes {x}", f"{x} causes {y[7:]}") == 1.0
+
+
+def test_a_noun_phrase_reordered_around_one_word_is_no_swap():
+    """A gerund and its noun reordered ("wastewater injection" / "injecting wastewater") exchange no
+    sides: a one-word side must be the same word on both sides, not only the same stem (round 12)."""
+    from cec_eval.causal.matcher import swapped_around
+
+    ref = "The small tremors near the reservoir were induced by wastewater injection."
+    assert swapped_around("Injecting wastewater induced the small tremors near the reservoir.", ref) == 0.0
+    assert swapped_around("Wastewater injection near the reservoir was induced by the small tremors.", ref) > 0.5
+    assert swapped_around("Floods cause rain.", "Rain causes floods.") == 1.0  # one word each, the same words
+
+
+@pytest.mark.parametrize("heading, kind", [("Reasons the van overheated:", "cause"), ("Risk factors for stroke:", "cause"),
+                                           ("Main causes of the outage:", "cause"), ("Effects of the drought:", "effect"),
+                                           ("Why the bread failed:", "cause"), ("Notes from the site visit:", ""),
+                                           ("Reasons the van overheated", "")])
+def test_list_heading_names_the_side_its_items_state(heading, kind):
+    from cec_eval.causal.matcher import _list_heading
+
+    assert _list_heading(heading) == kind
+
+
+def test_items_under_a_cause_heading_are_causes_of_what_it_names():
+    """Each item after "Reasons B:" is linked as a cause of the heading (and under "Effects of A:" as
+    an effect), in place of its narrative-order link (round 12)."""
+    enc = Embedder(BagOfWordsEncoder())
+    m = CausalMatcher()
+    for heading, first in (("Reasons the van overheated:", 1), ("Effects of the coolant leak:", 0)):
+        text = [heading, "- coolant leak at the water pump", "- clogged radiator fins"]
+        m.prepare(text, enc)
+        links = m.text_links(text, enc.encode(text))
+        for item in (1, 2):
+            causes, effects = links[item][2], links[item][3]
+            pair = (text[item], heading) if first else (heading, text[item])
+            assert (causes[-1], effects[-1]) == pair
+        assert len(links[0][2]) == 2  # the heading takes part in both links

@@ -178,6 +178,9 @@ SUPPLEMENT: list[tuple[str, str, str]] = [
     ("courtesy of", EFFECT_FIRST, "DICT"),
     ("on the strength of", EFFECT_FIRST, "DICT"),
     ("b / c", EFFECT_FIRST, "DICT"),
+    # causal-v19 (round 12, second pass): "B grew out of A" (Cambridge, grow out of sth: "to develop from
+    # something"), in blind v18's and v19's misses
+    ("grow|grows|grew|grown|growing out of", EFFECT_FIRST, "DICT"),
     # "A increases the risk of B" (risk as the chance of an effect: epidemiology's usual causal claim)
     ("increase|increases|increased|increasing|raise|raises|raised|raising the risk|likelihood|chance|odds of",
      CAUSE_FIRST, "ALTLEX"),
@@ -1076,11 +1079,22 @@ class LinkExtractor:
 _BULLET = re.compile(r"^\s*(?:[-*•‣◦▪–—]|\d{1,2}[.)]|[a-z][.)]|\[?\d{1,2}:\d{2}(?::\d{2})?\]?)\s+(?=\S)")
 
 
+#: a note's cause label written as a clause ("Cause traced to A", "Root cause identified as A",
+#: "Likely cause: A" is the label row already): the noun "cause" opening a sentence with no article
+#: is a label, not the verb (imperative "Cause a stir" aside), and is read as "Cause: A"
+_CAUSE_CLAUSE = re.compile(r"^(?:(?:root|likely|probable|main|apparent|suspected)\s+)?causes?\s+(?:(?:was|is|has\s+been)\s+)?"
+                           r"(?:traced|identified|determined|found|confirmed|established|attributed|suspected|pinned|"
+                           r"narrowed\s+down|isolated)\s+(?:to\s+be\s+|to\s+|as\s+|on\s+)?(?=\S)", re.I)
+
+
 def _unbulleted(sentence: str) -> str:
     """A sentence without the list marker it opens with: "- Cause: A" is read as "Cause: A", "14:03
-    Consequently, B" as "Consequently, B"."""
+    Consequently, B" as "Consequently, B"; and a cause label written as a clause ("Cause traced to
+    A") as the label "Cause: A"."""
     m = _BULLET.match(sentence)
-    return sentence[m.end():] if m else sentence
+    sentence = sentence[m.end():] if m else sentence
+    m = _CAUSE_CLAUSE.match(sentence)
+    return "Cause: " + sentence[m.end():] if m and m.end() > len("Cause: ") else sentence
 
 
 def _shifted(link: CausalLink, by: int) -> CausalLink:

@@ -74,7 +74,11 @@ from .roles import SEQUENCE
 if TYPE_CHECKING:  # pragma: no cover
     from ..embed import Embedder
 
-VERSION = "causal-v18"  # v18: from blind v18's misses (round 12, first pass): the reward for links that
+VERSION = "causal-v19"  # v19: from blind v19's misses (round 12, second pass): items after a heading
+# that names causes or effects ("Reasons B:" / "- A1" / "- A2") are linked to it; a one-word side of
+# the swap test must be the same word ("wastewater injection" / "injecting wastewater" is no swap);
+# links: a cause label written as a clause ("Cause traced to A"), "grew out of"
+# v18: from blind v18's misses (round 12, first pass): the reward for links that
 # line up (reward: a quarter of their direct − swapped margin where no reversal is found); roles: a
 # fronted purpose infinitive is the effect ("To A, B"; "In order to A, B"), a non-restrictive relative
 # clause on the subject states its own link, an imperative and a clause with a modal is a condition;
@@ -192,6 +196,32 @@ def _why_question(sentence: str) -> bool:
     if _WHY & set(words[1:6]):  # "Ever wonder why your jeans fade?", "Isn't it obvious why B?"
         return True
     return words[0] in ("what", "which") and bool(set(words[1:4]) & _CAUSE_ASKED) and not (set(words[1:3]) & {"does", "do", "did", "will", "would"})
+
+
+#: first words of a heading that a list of causes follows ("Reasons the van overheated:", "Risk
+#: factors for stroke:") or a list of effects ("Effects of the drought:"): FrameNet Causation nouns
+#: and their kin as the heading's head noun
+_CAUSE_HEADS = {"reasons", "reason", "causes", "cause", "why", "factors", "culprits", "culprit", "drivers", "triggers",
+                "contributors", "explanations", "sources", "origins", "roots"}
+_EFFECT_HEADS = {"effects", "effect", "consequences", "results", "outcomes", "impacts", "symptoms", "aftermath",
+                 "fallout", "repercussions"}
+
+
+@lru_cache(maxsize=200_000)
+def _list_heading(sentence: str) -> str:
+    """"cause" for a heading a list of causes follows ("Reasons the van overheated:", "Risk factors
+    for his heart attack:", "Why the bread failed:"), "effect" for one a list of effects follows
+    ("Effects of the drought:", "Consequences:"), else "": a sentence that ends in a colon and opens
+    with a cause or effect noun (after one modifier: "Main causes of ...", "Likely culprits:")."""
+    if not sentence.rstrip().endswith(":"):
+        return ""
+    words = [w for w in _question_words(sentence.rstrip().rstrip(":"))[:3] if w]
+    for head in words[:2]:
+        if head in _CAUSE_HEADS:
+            return "cause"
+        if head in _EFFECT_HEADS:
+            return "effect"
+    return ""
 
 
 def _clause_form(span: str) -> str:
@@ -342,9 +372,20 @@ class CausalMatcher:
         that points back to it ("A. As a result, B."), with this sentence (its embedding and text)
         as the missing side. A backward link in the first sentence has nothing to point to and is
         dropped; a first sentence with only such links takes the links inside the side it states
-        ("As a result, the dam burst" alone reads "the dam burst" for its own links)."""
+        ("As a result, the dam burst" alone reads "the dam burst" for its own links). Each sentence
+        after a heading that names causes ("Reasons B:", "Risk factors for B:") or effects ("Effects
+        of A:") is linked to the heading as one of them (causal-v19)."""
         out: dict[int, tuple[list, list, list, list]] = {}
         asked = {i for i in range(len(sentences) - 1) if _why_question(sentences[i])}
+        # each sentence after a heading that a list of causes or effects follows ("Reasons the van
+        # overheated:" / "- coolant leak" / "- clogged radiator") is one of them; up to the next heading
+        heading, under = None, {}
+        for i, s in enumerate(sentences):
+            kind = _list_heading(s)
+            if kind:
+                heading = (i, kind)
+            elif heading is not None:
+                under[i] = heading
         for i, s in enumerate(sentences):
             inside = (self._spans[s], self._texts[s]) if s in self._spans else self._alone.get(s) if i == 0 else None
             if i in asked and _question_words(s)[0] in ("what", "which"):
@@ -362,6 +403,18 @@ class CausalMatcher:
                 continue
             answer = i - 1 in asked
             back = list(self._open.get(s, ()))
+            if i in under:
+                # a list item under a cause (effect) heading is a cause (effect) of what the heading
+                # names; its narrative-order link to the sentence before is dropped
+                j, kind = under[i]
+                c, e = (i, j) if kind == "cause" else (j, i)
+                back = [x for x in back if not x[2]]
+                for k in (j, i):
+                    row = out.setdefault(k, ([], [], [], []))
+                    row[0].append(vectors[c])
+                    row[1].append(vectors[e])
+                    row[2].append(sentences[c])
+                    row[3].append(sentences[e])
             if answer:
                 # "Why is the sky blue? Air scatters blue light." / "What causes hiccups? Spasms of the
                 # diaphragm.": the answer is the cause of what the question asks about, whatever links
@@ -717,6 +770,13 @@ def _same_block(a: tuple[tuple[str, ...], tuple[bool, ...]], b: tuple[tuple[str,
             or bool(ca and cb) and len(ca & cb) / len(ca | cb) >= SAME_BLOCK)
 
 
+def _same_word(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """A side of one word on both sides is the same word, not only the same stem: "wastewater
+    injection" / "injecting wastewater" reorders a noun phrase (the gerund and its noun), it does not
+    exchange two sides around "wastewater" (causal-v19)."""
+    return not (len(a) == 1 and len(b) == 1) or a == b
+
+
 def _near(n: int, m: int) -> bool:
     """Word counts of two runs that can be the same phrase up to a word or two of grammar."""
     return abs(n - m) <= max(2, (n + m) // 8)
@@ -821,7 +881,8 @@ def swapped_around(generated: str, reference: str, max_pivot: int = 6, across: b
                     continue
                 p = k + len(pivot)
                 if (_same_block((sa[:i], ca[:i]), (sg[p:], cg[p:]))
-                        and _same_block((sa[j:], ca[j:]), (sg[:k], cg[:k]))):
+                        and _same_block((sa[j:], ca[j:]), (sg[:k], cg[:k]))
+                        and _same_word(ta[:i], tg[p:]) and _same_word(ta[j:], tg[:k])):
                     x, y, xg, yg = (" ".join(w) for w in (ta[:i], ta[j:], tg[:k], tg[k + len(pivot):]))
                     best = max(best, crossed_words(xg, yg, x, y))
     return best
