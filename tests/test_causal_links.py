@@ -520,3 +520,25 @@ def test_adverb_forms_leave_one_word_and_copular_phrases_alone():
     assert forms[0] == "as a result of" and "as a direct result of" in forms and len(forms) == len(set(forms))
     spelled = _phrases(EFFECT_FIRST, frozenset({"thanks to"}))  # an excluded phrase takes its forms with it
     assert "thanks largely to" not in spelled and "owing largely to" in spelled
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # round 12 (causal-v20): the attribution a span opens with is not part of it (PDTB attribution)
+    ("Studies show that smoking causes lung cancer.", ("smoking", "causes", "lung cancer")),
+    ("Researchers believe the drought led to the famine.", ("the drought", "led to", "the famine")),
+    ("Experts say that the crash was caused by ice on the runway.", ("ice on the runway", "caused by", "the crash")),
+    ("It is likely that heavy rain caused the landslide.", ("heavy rain", "caused", "the landslide")),
+    # arrows that point back
+    ("high blood glucose <- pancreas releases insulin", ("pancreas releases insulin", "<-", "high blood glucose")),
+    ("rising rents ← fewer new homes", ("fewer new homes", "←", "rising rents")),
+    # a two-word cause label on a note's line joined to the one before it
+    ("ALARM 0412 boiler pressure high root cause: feedwater valve stuck open",
+     ("feedwater valve stuck open", "root cause:", "ALARM 0412 boiler pressure high")),
+])
+def test_round12_attribution_arrows_and_labels(sentence, expected):
+    assert expected in _triples(LinkExtractor().extract([sentence])[0])
+
+
+def test_a_log_level_tag_is_a_list_marker():
+    (link,) = LinkExtractor().extract(["[INFO] reason: upstream pool exhausted after a reload"])[0]
+    assert (link.cause, link.connective, link.anaphoric) == ("upstream pool exhausted after a reload", "reason:", "effect")

@@ -139,6 +139,9 @@ SUPPLEMENT: list[tuple[str, str, str]] = [
     # notation: an arrow between two states ("deforestation → erosion"), and a label opening the
     # sentence that states the effect ("Cause: A. Effect: B.")
     ("→|->|=>|⇒|⟶", CAUSE_FIRST, "NOTATION"),
+    # causal-v20 (round 12, third pass): the same arrows pointing back, "B <- A" / "B ← A" (the arrow points from cause to
+    # effect either way; "<=" is left out, it is "at most")
+    ("←|<-|⟵|⇐", EFFECT_FIRST, "NOTATION"),
     ("effect|effects|result|results|consequence|consequences|outcome :", CAUSE_FIRST, "NOTATION"),
     # causal-v5 (round 6, second pass), chosen on the v5 blind set's misses (then development data):
     # a label naming the cause ("Root cause: A", "Contributing factor: A") after the effect's sentence
@@ -493,7 +496,11 @@ def _is_connective(doc: "Doc", span: "Span") -> bool:
         # "Effect: B" opens its sentence; "one effect: B" is prose; "The reason: A" / "The cause: A"
         # after the effect's sentence is the cause label with its article ("The effect: nobody
         # knows" stays prose)
-        return prev is None or prev == ";" or (prev == "the" and span.start == 1 and first in ("reason", "cause"))
+        return (prev is None or prev == ";" or (prev == "the" and span.start == 1 and first in ("reason", "cause"))
+                # "ALARM 0412 pressure high root cause: valve stuck open": a note's line joined to the
+                # one before it (no full stop between) keeps a cause label of two words (causal-v20)
+                or (len(span) == 3 and first in ("root", "likely", "probable", "primary") and span.start >= 3
+                    and prev not in _DETERMINERS))  # "We found the likely cause: A" is prose
     if first in _ARROWS:
         return True
     if nxt == ":" and span.end + 1 < len(doc) and len(span) == 1:
@@ -753,7 +760,7 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
 
 
 _COORD = {"and", "but", "while", "whereas"}
-_ARROWS = {"→", "-", "=", "⇒", "⟶"}  # first tokens of the arrow notation rows ("->" is "-" ">")
+_ARROWS = {"→", "-", "=", "⇒", "⟶", "←", "<", "⟵", "⇐"}  # first tokens of the arrow notation rows ("->" is "-" ">")
 _DETERMINERS = {"a", "an", "the", "his", "her", "its", "their", "our", "my", "your", "every", "each", "no"}
 _QUANTITY = {"most", "much", "half", "some", "all", "about", "around", "nearly", "over", "almost", "roughly", "more",
              "less", "many", "few", "up", "just", "only", "one", "two", "three", "quarter", "third", "%", "per"}
@@ -1064,7 +1071,7 @@ class LinkExtractor:
                 spans = surface[(s, e)][:2]
             if spans is None:
                 continue
-            cause, effect = _trim(_drop_negated(spans[0])), _trim(_drop_negated(spans[1]))
+            cause, effect = _trim(_unattributed(_drop_negated(spans[0]))), _trim(_unattributed(_drop_negated(spans[1])))
             if not (_has_content(cause) and _has_content(effect)):
                 continue
             out.append(
@@ -1074,9 +1081,9 @@ class LinkExtractor:
         return out
 
 
-#: a list item's marker at the start of a line: a dash or bullet, "2." / "b)" (not "1990s"), or a
-#: log's time stamp ("14:03 ", "[00:14:32] ")
-_BULLET = re.compile(r"^\s*(?:[-*•‣◦▪–—]|\d{1,2}[.)]|[a-z][.)]|\[?\d{1,2}:\d{2}(?::\d{2})?\]?)\s+(?=\S)")
+#: a list item's marker at the start of a line: a dash or bullet, "2." / "b)" (not "1990s"), a
+#: log's time stamp ("14:03 ", "[00:14:32] ") or its level tag ("[WARN] ", "[INFO] "; causal-v20)
+_BULLET = re.compile(r"^\s*(?:[-*•‣◦▪–—]|\d{1,2}[.)]|[a-z][.)]|\[?\d{1,2}:\d{2}(?::\d{2})?\]?|\[[A-Za-z]{2,8}\])\s+(?=\S)")
 
 
 #: a note's cause label written as a clause ("Cause traced to A", "Root cause identified as A",
@@ -1150,6 +1157,41 @@ def _role_links(doc: "Doc") -> list[CausalLink]:
             out.append(CausalLink(text if side == "cause" else "", text if side == "effect" else "", SEQUENCE,
                                   anaphoric="effect" if side == "cause" else "cause"))
     return out
+
+
+#: reporting verbs (the roles module's, in their inflected forms) and hedged impersonal frames whose
+#: source is not part of the argument: PDTB annotates attribution apart from Arg1 and Arg2
+_REPORTED = {f for v in ("say", "report", "claim", "argue", "suggest", "believe", "suspect", "expect", "estimate",
+                         "show", "conclude", "note", "explain", "warn", "insist", "predict", "fear", "agree", "assume",
+                         "reckon", "maintain", "state", "reveal", "confirm", "indicate", "hint", "find", "think", "know")
+             for f in (v, v + "s", v + "ed", v + "d", v + "es")} | {"said", "found", "thought", "knew", "known", "shown",
+                                                                     "says", "saying"}
+_FRAME_ADJECTIVES = {"possible", "likely", "probable", "plausible", "clear", "thought", "believed", "known", "argued",
+                     "suggested", "estimated", "conceivable", "unlikely", "true", "evident", "apparent"}
+_CLAUSE_OPENERS = {"the", "a", "an", "this", "that", "these", "those", "it", "they", "we", "he", "she", "i", "you",
+                   "his", "her", "its", "their", "our", "my", "your", "some", "many", "most", "more", "less", "no"}
+
+
+def _unattributed(tokens: list["Token"]) -> list["Token"]:
+    """A span without the attribution it opens with: "Studies show that smoking" -> "smoking",
+    "Researchers believe the drought" -> "the drought", "It is possible that warming" -> "warming"
+    (PDTB: the source and its verb are not part of the argument; in the span they would pull its
+    embedding toward the other side's source). A frame needs "that" or a clause opener after the
+    verb, within its first six words."""
+    toks = list(tokens)
+    words = [t.lower_ for t in toks]
+    for k, w in enumerate(words[:6]):
+        framed = w in _REPORTED or (w in _FRAME_ADJECTIVES and k >= 2 and words[0] == "it" and words[1] in ("is", "was", "'s", "seems"))
+        if not framed or k == 0 or k + 2 >= len(toks):
+            continue
+        if w in _REPORTED and words[0] in ("it", "this", "that"):
+            continue  # "This shows that A": the pronoun is the evidence's clause, kept to the anaphor rules
+        if words[k + 1] == "that":
+            return toks[k + 2:]
+        if words[k + 1] in _CLAUSE_OPENERS:
+            return toks[k + 1:]
+        return toks
+    return toks
 
 
 _NEGATED = {"not", "rather", "instead"}

@@ -74,7 +74,11 @@ from .roles import SEQUENCE
 if TYPE_CHECKING:  # pragma: no cover
     from ..embed import Embedder
 
-VERSION = "causal-v19"  # v19: from blind v19's misses (round 12, second pass): items after a heading
+VERSION = "causal-v20"  # v20: from blind v20's misses (round 12, third pass), the link finder only: the
+# attribution a span opens with is left out ("Studies show that A causes B": PDTB attribution);
+# arrows that point back ("B <- A"); a log's level tag ("[WARN] ") read as a list marker; a two-word
+# cause label on a note's line joined to the one before ("... pressure high root cause: A")
+# v19: from blind v19's misses (round 12, second pass): items after a heading
 # that names causes or effects ("Reasons B:" / "- A1" / "- A2") are linked to it; a one-word side of
 # the swap test must be the same word ("wastewater injection" / "injecting wastewater" is no swap);
 # links: a cause label written as a clause ("Cause traced to A"), "grew out of"
