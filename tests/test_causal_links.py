@@ -542,3 +542,35 @@ def test_round12_attribution_arrows_and_labels(sentence, expected):
 def test_a_log_level_tag_is_a_list_marker():
     (link,) = LinkExtractor().extract(["[INFO] reason: upstream pool exhausted after a reload"])[0]
     assert (link.cause, link.connective, link.anaphoric) == ("upstream pool exhausted after a reload", "reason:", "effect")
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # round 13 (causal-v21): an active verb connective in its participle right before "by" is a
+    # passive, with or without an auxiliary; the by-phrase is the cause
+    ("Housing prices climbed, fuelled by cheap credit.", ("cheap credit", "fuelled", "Housing prices climbed")),
+    ("The protests are being spurred by food shortages.", ("food shortages", "spurred", "The protests")),
+    # a source set off by a comma is not part of the side
+    ("According to the coroner, the fire was caused by a space heater.", ("a space heater", "caused by", "the fire")),
+    ("The outage was caused by a squirrel, officials said.", ("a squirrel", "caused by", "The outage")),
+    # "attributed to", "attribute this to", "part of why", "which means", "arisen out of", "in large part"
+    ("The delay was attributed to a signal failure.", ("a signal failure", "attributed to", "The delay")),
+    ("Yields fell sharply, and agronomists attribute this to the late frost.",
+     ("the late frost", "attribute this to", "Yields fell sharply")),
+    ("Cheap fuel is a big part of why sprawl spread.", ("Cheap fuel", "is a big part of why", "sprawl spread")),
+    ("The river froze overnight, which means the ferry will not run.",
+     ("The river froze overnight", "which means", "the ferry will not run")),
+    ("The dispute had arisen out of a missed payment.", ("a missed payment", "arisen out of", "The dispute")),
+    ("The crop survived, thanks in large part to the new irrigation.",
+     ("the new irrigation", "thanks in large part to", "The crop survived")),
+    # a causal verb whose object is only an anaphor: the effect is the clause before the break
+    ("The pump kept failing, and a cracked seal caused it.", ("a cracked seal", "caused", "The pump kept failing")),
+])
+def test_round13_participle_passives_sources_and_dictionary_rows(sentence, expected):
+    assert expected in _triples(LinkExtractor().extract([sentence])[0])
+
+
+def test_a_causal_verb_with_an_anaphoric_object_points_back_for_its_effect():
+    (link,) = LinkExtractor().extract(["A faulty router led to this."])[0]
+    assert (link.cause, link.effect, link.anaphoric) == ("A faulty router", "", "effect")
+    # a question about meaning is no Result connective
+    assert not any(l.connective == "this means" for l in LinkExtractor().extract(["What this means is unclear."])[0])

@@ -26,7 +26,7 @@ RULES = [
      ("The longer the dough rests", "<correlative>", "the softer the bread becomes")),
     ("Salt is what keeps the roads clear.", ("Salt", "<cleft>", "keeps the roads clear")),
     ("Engineers put the collapse down to corrosion.", ("corrosion", "<attribution>", "the collapse")),
-    ("The crash was attributed to driver fatigue.", ("driver fatigue", "<attribution>", "The crash")),
+    ("The crash was ascribed to driver fatigue.", ("driver fatigue", "<attribution>", "The crash")),
     ("A price war followed the merger.", ("the merger", "<order>", "A price war followed")),
     ("Economists argue that tariffs raise prices.", ("tariffs", "<subject>", "raise prices")),
     ("Tariffs raise prices, economists say.", ("Tariffs", "<subject>", "raise prices")),

@@ -89,7 +89,7 @@ SUPPLEMENT: list[tuple[str, str, str]] = [
     ("brought about by", EFFECT_FIRST, "VERBS"),
     ("result|results|resulted|resulting from", EFFECT_FIRST, "VERBS"),
     ("stem|stems|stemmed|stemming from", EFFECT_FIRST, "VERBS"),
-    ("arise|arises|arose|arising from", EFFECT_FIRST, "VERBS"),
+    ("arise|arises|arose|arisen|arising from", EFFECT_FIRST, "VERBS"),
     ("result|results|resulted|resulting in", CAUSE_FIRST, "VERBS"),
     ("trigger|triggers|triggered|triggering", CAUSE_FIRST, "VERBS"),
     ("produce|produces|produced|producing", CAUSE_FIRST, "VERBS"),
@@ -184,6 +184,17 @@ SUPPLEMENT: list[tuple[str, str, str]] = [
     # causal-v19 (round 12, second pass): "B grew out of A" (Cambridge, grow out of sth: "to develop from
     # something"), in blind v18's and v19's misses
     ("grow|grows|grew|grown|growing out of", EFFECT_FIRST, "DICT"),
+    # causal-v21 (round 13): "B is attributed to A" and "attribute this to A" (Cambridge, attribute sth to
+    # sth: "to say or think that something is the result of something"; the adjective "attributable
+    # to" was a row already); "A is part of why B" (the "is why" AltLex with a partitive)
+    ("attributed to", EFFECT_FIRST, "DICT"),
+    ("attribute|attributes|attributing this|that|it|these|those to", EFFECT_FIRST, "DICT"),
+    ("is|was|are|were part of why", CAUSE_FIRST, "ALTLEX"),
+    # "B arose out of A" (Cambridge, arise out of sth: "to happen as a result of something"); "A, which
+    # means B" (the Result AltLex "that means" / "this means" with the relative pronoun, as "which is why")
+    ("arise|arises|arose|arisen|arising out of", EFFECT_FIRST, "DICT"),
+    ("which|this|that means", CAUSE_FIRST, "ALTLEX"),
+    ("is|was|are|were a big|large|major|huge|key|small part of why", CAUSE_FIRST, "ALTLEX"),
     # "A increases the risk of B" (risk as the chance of an effect: epidemiology's usual causal claim)
     ("increase|increases|increased|increasing|raise|raises|raised|raising the risk|likelihood|chance|odds of",
      CAUSE_FIRST, "ALTLEX"),
@@ -347,7 +358,8 @@ def with_copula_forms(phrase: str) -> list[str]:
 
 #: adverbs that stand inside a connective of several words ("leads directly to", "thanks largely to",
 #: "comes straight from"): the hedges, boosters and degree adverbs above and a few of manner
-_INNER_ADVERBS = _COPULA_ADVERBS + ("straight", "indirectly", "eventually", "only", "in turn", "in part")
+_INNER_ADVERBS = _COPULA_ADVERBS + ("straight", "indirectly", "eventually", "only", "in turn", "in part", "in large part",
+                                    "in no small part", "in great part")
 
 
 #: adjectives inside a nominal connective ("as a direct / likely / natural consequence of"): Hyland's
@@ -443,7 +455,7 @@ def _find_connectives(doc: "Doc", nlp, exclude: frozenset[str] = frozenset()) ->
     out = []
     for span in sorted(spans, key=lambda x: x.start):
         kind = kinds[(span.start, span.end)]
-        if kind == CAUSE_FIRST and _split_passive(doc, span) is not None:
+        if kind == CAUSE_FIRST and (_split_passive(doc, span) is not None or _participle_by(doc, span)):
             kind = EFFECT_FIRST  # "was caused not by A but by B": a passive; the by-phrase is the cause
         out.append((kind, span.start, span.end))
     return out
@@ -481,6 +493,20 @@ def _split_passive(doc: "Doc", span: "Span") -> int | None:
     return None
 
 
+#: past participles of causal verbs that do not end in -ed/-en ("set in motion by A", "led by A")
+_IRREGULAR_PARTICIPLES = {"set", "led", "brought", "made", "put", "shut", "cut", "sent", "kept", "left", "held"}
+
+
+def _participle_by(doc: "Doc", span: "Span") -> bool:
+    """An active verb connective in its past participle right before *by*: a passive, whose
+    *by*-phrase is the cause, with or without an auxiliary ("B is being fuelled by A", "B, spurred
+    by A", "a move set in motion by A"); the lexicon lists passive rows only for some verbs
+    ("caused by"), and this covers the rest (causal-v21)."""
+    if span.end >= len(doc) or doc[span.end].lower_ != "by":
+        return False
+    return any(t.is_alpha and (t.lower_.endswith(("ed", "en")) or t.lower_ in _IRREGULAR_PARTICIPLES) for t in span)
+
+
 #: words that end the stretch between a passive verb and its *by*-phrase: another clause or phrase
 _NOT_IN_PASSIVE = {"and", "or", "but", "which", "that", "who", "because", "when", "while", "after", "before", "since",
                    "as", "if", "so", "than", "then"}
@@ -492,6 +518,8 @@ def _is_connective(doc: "Doc", span: "Span") -> bool:
     nxt = doc[span.end].lower_ if span.end < len(doc) else None
     if prev == "-" and not doc[span.start - 1].whitespace_:
         return False  # "human-caused warming": a compound adjective, not a clause connective
+    if span[-1].lower_ == "means" and prev in ("what", "how", "whatever"):
+        return False  # "What this means is unclear": a question about meaning, not a Result
     if span[-1].text == ":":
         # "Effect: B" opens its sentence; "one effect: B" is prose; "The reason: A" / "The cause: A"
         # after the effect's sentence is the cause label with its article ("The effect: nobody
@@ -670,6 +698,11 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
         if _anaphoric(left) and len(left) < len(whole) and _has_content(_trim(whole[: len(whole) - len(left)])):
             # "A, and this led to B": the anaphor points to the clause before the break, in this sentence
             left = _after_last_break(_trim(whole[: len(whole) - len(left)]))
+        elif doc[s].lower_.startswith("attribut") and doc[e - 2].lower_ in ANAPHORS:
+            # "B, and researchers attribute this to A": the anaphor in the connective is the effect,
+            # the clause before the break (or, with none, the previous sentence); not its subject
+            before = _trim(whole[: len(whole) - len(left)])
+            left = _after_last_break(before) if _has_content(before) else []
         right = _before_first_break(list(doc[e:right_end]), relative=_relative(doc, s))
         # "The reason: A" is a label with its article, as "Reason: A"
         label = doc[e - 1].text == ":" and all(t.lower_ == "the" for t in _trim(left))
@@ -738,6 +771,20 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
                     out.append((whole[: ands[-1]], whole[ands[-1] + 1:], s, e, ""))
                 else:
                     out.append(([], left, s, e, "cause"))
+                continue
+            if _anaphoric(right) and _has_content(_trim(left)) and not _anaphoric(left):
+                # "A caused it" / "A led to this" / "B, and A caused it": the anaphor is the effect, the
+                # clause before a break in this sentence, else the previous sentence (as "B because of
+                # it" points back for its cause; causal-v21)
+                before = _trim(whole[: len(whole) - len(left)])
+                colon = [k for k, t in enumerate(left) if t.text in (":", ";", "—")]
+                if not _has_content(before) and colon and _has_content(_trim(left[: colon[-1]])):
+                    # "B: A caused that": a colon is the break a comma would be
+                    before, left = _trim(left[: colon[-1]]), left[colon[-1] + 1:]
+                if _has_content(before):
+                    out.append((left, _after_last_break(before), s, e, ""))
+                else:
+                    out.append((left, [], s, e, "effect"))
                 continue
             cause, effect = left, right
         else:
@@ -1091,7 +1138,7 @@ _BULLET = re.compile(r"^\s*(?:[-*•‣◦▪–—]|\d{1,2}[.)]|[a-z][.)]|\[?\d
 #: is a label, not the verb (imperative "Cause a stir" aside), and is read as "Cause: A"
 _CAUSE_CLAUSE = re.compile(r"^(?:(?:root|likely|probable|main|apparent|suspected)\s+)?causes?\s+(?:(?:was|is|has\s+been)\s+)?"
                            r"(?:traced|identified|determined|found|confirmed|established|attributed|suspected|pinned|"
-                           r"narrowed\s+down|isolated)\s+(?:to\s+be\s+|to\s+|as\s+|on\s+)?(?=\S)", re.I)
+                           r"narrowed\s+down|isolated)(?:\s*:\s+|\s+(?:to\s+be\s+|to\s+|as\s+|on\s+)?)(?=\S)", re.I)
 
 
 def _unbulleted(sentence: str) -> str:
@@ -1141,7 +1188,7 @@ def _role_links(doc: "Doc") -> list[CausalLink]:
     out = []
     for cause, effect, rule in role_links(doc):
         empty = "cause" if not cause else "effect" if not effect else ""
-        cause, effect = _trim(_drop_negated(cause)), _trim(_drop_negated(effect))
+        cause, effect = _trim(_unattributed(_drop_negated(cause))), _trim(_unattributed(_drop_negated(effect)))
         if _has_content(cause) and _has_content(effect):
             out.append(CausalLink(_span_text(cause), _span_text(effect), rule))  # no connective: no offsets
         elif empty and _has_content(cause or effect):
@@ -1180,6 +1227,18 @@ def _unattributed(tokens: list["Token"]) -> list["Token"]:
     verb, within its first six words."""
     toks = list(tokens)
     words = [t.lower_ for t in toks]
+    # a source phrase set off by a comma: "According to the union, A" / "A, according to the
+    # union" / "A, a new study reports" (causal-v21; PDTB attribution, as the frames below)
+    if words[:2] == ["according", "to"] and "," in words[2:9] and words.index(",", 2) + 2 < len(toks):
+        return _unattributed(toks[words.index(",", 2) + 1:])
+    end = len(words)
+    while end and words[end - 1] in (".", "!", "?", ";"):
+        end -= 1
+    commas = [k for k, w in enumerate(words[:end]) if w == ","]
+    if commas and 2 <= commas[-1] and end - commas[-1] <= 7:
+        tail = words[commas[-1] + 1:end]
+        if tail[:2] == ["according", "to"] or (tail and tail[-1] in _REPORTED and 2 <= len(tail) <= 5):
+            toks, words = toks[:commas[-1]], words[:commas[-1]]
     for k, w in enumerate(words[:6]):
         framed = w in _REPORTED or (w in _FRAME_ADJECTIVES and k >= 2 and words[0] == "it" and words[1] in ("is", "was", "'s", "seems"))
         if not framed or k == 0 or k + 2 >= len(toks):

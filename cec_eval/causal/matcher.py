@@ -74,7 +74,13 @@ from .roles import SEQUENCE
 if TYPE_CHECKING:  # pragma: no cover
     from ..embed import Embedder
 
-VERSION = "causal-v20"  # v20: from blind v20's misses (round 12, third pass), the link finder only: the
+VERSION = "causal-v21"  # v21: from blind v21's misses (round 13), the link finder only: an active
+# verb connective's participle right before "by" is a passive ("B, spurred by A"; "B is being fuelled
+# by A"); a source set off by a comma is left out of a side ("According to X, A", "A, officials
+# said"); a causal verb whose object is only an anaphor points back for its effect ("A caused it");
+# dictionary rows "attributed to", "attribute this to", "arise out of", "part of why", "which
+# means", and "in large part" inside a connective
+# v20: from blind v20's misses (round 12, third pass), the link finder only: the
 # attribution a span opens with is left out ("Studies show that A causes B": PDTB attribution);
 # arrows that point back ("B <- A"); a log's level tag ("[WARN] ") read as a list marker; a two-word
 # cause label on a note's line joined to the one before ("... pressure high root cause: A")

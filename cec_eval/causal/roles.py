@@ -44,8 +44,8 @@ causation without a causal connective:
 * ``<relative>``: "The frost, which killed the buds, hit in April": a non-restrictive relative
   clause on the subject is a clause of its own with the noun phrase as subject (causal-v18).
 * ``<cleft>``: "A is what keeps B up", "A is how bakers stop B": the focus of a wh-cleft is the cause.
-* ``<attribution>``: "put B down to A", "B is attributed / attributable to A", "A is to blame for
-  B", "B, and A was to blame" (PropBank attribute.01 and kin:
+* ``<attribution>``: "put B down to A", "B is ascribed to A", "A is to blame for B", "B, and A
+  was to blame" ("attributed to" and "attributable to" are lexicon rows, read first; PropBank attribute.01 and kin:
   Arg2, what a thing is attributed to, is the cause); "B followed A" has the later event as subject
   (PropBank follow.01), read post hoc. A reporting verb ("Economists argue that A raises B") is not
   a cause: the link is read from the reported clause (PDTB attribution predicates).
