@@ -574,3 +574,13 @@ def test_a_causal_verb_with_an_anaphoric_object_points_back_for_its_effect():
     assert (link.cause, link.effect, link.anaphoric) == ("A faulty router", "", "effect")
     # a question about meaning is no Result connective
     assert not any(l.connective == "this means" for l in LinkExtractor().extract(["What this means is unclear."])[0])
+
+
+def test_span_frame_verbs_are_roles_reporting_verbs_inflected():
+    from cec_eval.causal.links import _REPORTED
+    from cec_eval.causal.roles import REPORTING
+
+    assert {"said", "found", "reports", "indicated", "hints", "believed"} <= _REPORTED
+    # roles' verbs whose forms are mostly something else do not frame a span ("held", "added")
+    assert not {"held", "added", "felt", "wrote", "tells"} & _REPORTED
+    assert {v for v in REPORTING if v in _REPORTED} == REPORTING - {"tell", "write", "add", "feel", "hold"}

@@ -25,6 +25,8 @@ from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Iterable, Sequence
 
+from .roles import REPORTING
+
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Span, Token
 
@@ -662,6 +664,12 @@ def _anaphoric(tokens: list["Token"]) -> bool:
             and all(t.lower_.endswith("ly") or t.lower_ in _SENTENCE_ADVERBS or t.lower_ in _OCCURRED for t in bare[1:]))
 
 
+def _before_side(whole: list["Token"], left: list["Token"]) -> list["Token"]:
+    """What stands before a connective's left side in its stretch of the sentence ("B, and A caused
+    it": "B,"), trimmed; the clause an anaphor there points back to."""
+    return _trim(whole[: len(whole) - len(left)])
+
+
 def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[list, list, int, int, str]]:
     """Clause-order spans: each connective's left side reaches back to the previous connective
     (or the sentence start), its right side forward to the next one (or the end). A
@@ -695,13 +703,13 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
                 left_start = max(left_start, clause_end + 1)
         whole = list(doc[left_start:s])
         left = _after_last_break(whole)
-        if _anaphoric(left) and len(left) < len(whole) and _has_content(_trim(whole[: len(whole) - len(left)])):
+        if _anaphoric(left) and len(left) < len(whole) and _has_content(_before_side(whole, left)):
             # "A, and this led to B": the anaphor points to the clause before the break, in this sentence
-            left = _after_last_break(_trim(whole[: len(whole) - len(left)]))
+            left = _after_last_break(_before_side(whole, left))
         elif doc[s].lower_.startswith("attribut") and doc[e - 2].lower_ in ANAPHORS:
             # "B, and researchers attribute this to A": the anaphor in the connective is the effect,
             # the clause before the break (or, with none, the previous sentence); not its subject
-            before = _trim(whole[: len(whole) - len(left)])
+            before = _before_side(whole, left)
             left = _after_last_break(before) if _has_content(before) else []
         right = _before_first_break(list(doc[e:right_end]), relative=_relative(doc, s))
         # "The reason: A" is a label with its article, as "Reason: A"
@@ -757,7 +765,7 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
                 # inside the clause it marks, which is the effect (PDTB Arg2) with its subject; the
                 # cause is the clause before a break in this sentence, else the previous sentence
                 effect = [t for t in left + right if t.text != ","]
-                before = _trim(whole[: len(whole) - len(left)])
+                before = _before_side(whole, left)
                 if _has_content(before):
                     out.append((_after_last_break(before), effect, s, e, ""))
                 elif k == 0:
@@ -776,7 +784,7 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
                 # "A caused it" / "A led to this" / "B, and A caused it": the anaphor is the effect, the
                 # clause before a break in this sentence, else the previous sentence (as "B because of
                 # it" points back for its cause; causal-v21)
-                before = _trim(whole[: len(whole) - len(left)])
+                before = _before_side(whole, left)
                 colon = [k for k, t in enumerate(left) if t.text in (":", ";", "—")]
                 if not _has_content(before) and colon and _has_content(_trim(left[: colon[-1]])):
                     # "B: A caused that": a colon is the break a comma would be
@@ -1206,11 +1214,12 @@ def _role_links(doc: "Doc") -> list[CausalLink]:
     return out
 
 
+#: roles' reporting verbs whose inflected forms are too often something else to open or close a
+#: span's frame ("held", "added", "felt", "wrote")
+_NOT_REPORTING_FRAMES = {"tell", "write", "add", "feel", "hold"}
 #: reporting verbs (the roles module's, in their inflected forms) and hedged impersonal frames whose
 #: source is not part of the argument: PDTB annotates attribution apart from Arg1 and Arg2
-_REPORTED = {f for v in ("say", "report", "claim", "argue", "suggest", "believe", "suspect", "expect", "estimate",
-                         "show", "conclude", "note", "explain", "warn", "insist", "predict", "fear", "agree", "assume",
-                         "reckon", "maintain", "state", "reveal", "confirm", "indicate", "hint", "find", "think", "know")
+_REPORTED = {f for v in (REPORTING - _NOT_REPORTING_FRAMES) | {"indicate", "hint"}
              for f in (v, v + "s", v + "ed", v + "d", v + "es")} | {"said", "found", "thought", "knew", "known", "shown",
                                                                      "says", "saying"}
 _FRAME_ADJECTIVES = {"possible", "likely", "probable", "plausible", "clear", "thought", "believed", "known", "argued",

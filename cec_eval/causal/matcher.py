@@ -386,6 +386,12 @@ class CausalMatcher:
         after a heading that names causes ("Reasons B:", "Risk factors for B:") or effects ("Effects
         of A:") is linked to the heading as one of them (causal-v19)."""
         out: dict[int, tuple[list, list, list, list]] = {}
+
+        def add(k: int, causes: list, effects: list, cause_texts: list, effect_texts: list) -> None:
+            row = out.setdefault(k, ([], [], [], []))
+            for column, values in zip(row, (causes, effects, cause_texts, effect_texts)):
+                column.extend(values)
+
         asked = {i for i in range(len(sentences) - 1) if _why_question(sentences[i])}
         # each sentence after a heading that a list of causes or effects follows ("Reasons the van
         # overheated:" / "- coolant leak" / "- clogged radiator") is one of them; up to the next heading
@@ -404,11 +410,7 @@ class CausalMatcher:
                 inside = None
             if inside is not None:
                 (c, e), (ct, et) = inside
-                row = out.setdefault(i, ([], [], [], []))
-                row[0].extend(c)
-                row[1].extend(e)
-                row[2].extend(ct)
-                row[3].extend(et)
+                add(i, c, e, ct, et)
             if i == 0:
                 continue
             answer = i - 1 in asked
@@ -420,11 +422,7 @@ class CausalMatcher:
                 c, e = (i, j) if kind == "cause" else (j, i)
                 back = [x for x in back if not x[2]]
                 for k in (j, i):
-                    row = out.setdefault(k, ([], [], [], []))
-                    row[0].append(vectors[c])
-                    row[1].append(vectors[e])
-                    row[2].append(sentences[c])
-                    row[3].append(sentences[e])
+                    add(k, [vectors[c]], [vectors[e]], [sentences[c]], [sentences[e]])
             if answer:
                 # "Why is the sky blue? Air scatters blue light." / "What causes hiccups? Spasms of the
                 # diaphragm.": the answer is the cause of what the question asks about, whatever links
@@ -434,11 +432,7 @@ class CausalMatcher:
                 c, ct = (vectors[i - 1], sentences[i - 1]) if c is None else (c, ct)
                 e, et = (vectors[i - 1], sentences[i - 1]) if e is None else (e, et)
                 for k in (i - 1, i):
-                    row = out.setdefault(k, ([], [], [], []))
-                    row[0].append(c)
-                    row[1].append(e)
-                    row[2].append(ct)
-                    row[3].append(et)
+                    add(k, [c], [e], [ct], [et])
         return {k: (np.stack(c), np.stack(e), ct, et) for k, (c, e, ct, et) in out.items()}
 
     @staticmethod
@@ -492,11 +486,15 @@ class CausalMatcher:
                     if r > reversal.get((i, j), 0.0):
                         reversal[i, j] = r
         text_reversal = 0.0  # scope="text": the largest reversal of the mutually best-matched sentence pairs
+
+        def mutual(i: int, j: int) -> bool:  # the two sentences are each other's best match by cosine
+            return cos[i, j] >= cos[i].max() and cos[i, j] >= cos[:, j].max()
+
         for (i, j), r in reversal.items():
             self.stats["reversed_pairs"] += r > 0
             if self.scope == "pair":
                 sim[i, j] -= self.penalty * r
-            elif r > text_reversal and cos[i, j] >= cos[i].max() and cos[i, j] >= cos[:, j].max():
+            elif r > text_reversal and mutual(i, j):
                 # only a pair of sentences that are each other's best match: two texts' unrelated
                 # sentences can have links that look swapped (Wiegreffe CQA partial rho 0.321 -> 0.306
                 # when any aligned pair counted, 0.319 with this)
@@ -521,7 +519,7 @@ class CausalMatcher:
             # no reversal anywhere: the links of the mutually best-matched sentence pairs that line up
             # the same way add their margin, so a paraphrase whose link is read the same way as the
             # reference's gains over a reversal whose link the parser missed (causal-v18)
-            lined_up = [a for (i, j), a in support.items() if cos[i, j] >= cos[i].max() and cos[i, j] >= cos[:, j].max()]
+            lined_up = [a for (i, j), a in support.items() if mutual(i, j)]
             if lined_up:
                 return np.clip(sim + self.reward * self.penalty * max(lined_up), -1.0, 1.0)
         return np.clip(sim - self.penalty * text_reversal, -1.0, 1.0)

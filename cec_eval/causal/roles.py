@@ -183,7 +183,7 @@ def _relative_links(sent: "Span") -> list:
         # the whole noun phrase ("Years of untreated diabetes, which ..."), the subject it sits in
         np = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass") and t.i in _ids(c)), t.head)
         head = [x for x in np.subtree if x.i < first.i - 1 and x.i >= sent.start]
-        effect = [x for x in t.doc[first.i + 1:last.i + 1]]
+        effect = list(t.doc[first.i + 1:last.i + 1])
         if head and effect:
             out.append((head, effect, "<relative>"))
     return out
