@@ -584,3 +584,18 @@ def test_span_frame_verbs_are_roles_reporting_verbs_inflected():
     # roles' verbs whose forms are mostly something else do not frame a span ("held", "added")
     assert not {"held", "added", "felt", "wrote", "tells"} & _REPORTED
     assert {v for v in REPORTING if v in _REPORTED} == REPORTING - {"tell", "write", "add", "feel", "hold"}
+
+
+@pytest.mark.parametrize("span, kept", [
+    ("a squirrel, officials said", "a squirrel"),
+    ("the rent rise, the owner told reporters", "the rent rise, the owner told reporters"),  # "tell" is no frame
+    # a clause of the argument after the comma is no source (causal-v22): it opens with a
+    # conjunction or holds a form of "be"
+    ("the storm, and the dog was found", "the storm, and the dog was found"),
+    ("the storm, which the survey found", "the storm, which the survey found"),
+    ("the storm, as was found", "the storm, as was found"),
+])
+def test_a_trailing_source_is_left_out_but_not_a_clause_of_the_argument(span, kept):
+    from cec_eval.causal.links import _parser, _unattributed
+
+    assert "".join(t.text_with_ws for t in _unattributed(list(_parser()(span)))).strip(" ,") == kept

@@ -90,7 +90,7 @@ def test_one_sided_link_falls_back_to_cosine(scorers):
 def test_signature_names_variant_and_parameters(scorers):
     _, causal = scorers
     sig = causal.score(["A causes B."], ["A causes B."]).signature
-    assert sig.startswith("cec:causal-v21(links=surface+roles:spacy-")
+    assert sig.startswith("cec:causal-v22(links=surface+roles:spacy-")
     assert "|agg:mean|" in sig
     assert ",w=0,pen=1,lex=0.7,scope=text,rew=0.25)" in sig
     m = CausalMatcher(weight=0.25, penalty=2.0, lexical=False, reward=0.0)
@@ -179,7 +179,7 @@ def test_evaluate_and_api_route_to_the_variant(minilm_path):
     from cec_eval import score
 
     res = score([REVERSAL], [REFERENCE], model=minilm_path, variant="causal")
-    assert res.signature.startswith("cec:causal-v21(")
+    assert res.signature.startswith("cec:causal-v22(")
 
 
 @pytest.mark.slow
@@ -197,7 +197,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     r = evaluate.load(module_path("cec")).compute(
         predictions=[PARAPHRASE, REVERSAL], references=[REFERENCE, REFERENCE], variant="causal"
     )
-    assert r["signature"].startswith("cec:causal-v21(links=surface+roles:") and "|agg:mean|" in r["signature"]
+    assert r["signature"].startswith("cec:causal-v22(links=surface+roles:") and "|agg:mean|" in r["signature"]
     assert r["scores"][0]["sym"] > r["scores"][1]["sym"] + 0.3
     two = dict(predictions=["CO2 traps heat. The planet warms."], references=["The planet warms because CO2 traps heat."])
     r_mean = evaluate.load(module_path("cec")).compute(**two, variant="causal")
@@ -216,7 +216,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["signature"].startswith("cec:causal-v21(") and "|agg:f2|" in result["signature"]
+    assert result["signature"].startswith("cec:causal-v22(") and "|agg:f2|" in result["signature"]
     assert result["scores"][0]["sym"] > result["scores"][1]["sym"] + 0.3
 
 
@@ -287,7 +287,7 @@ def test_cli_scores_a_text_over_spacy_max_length_with_the_causal_variant(tmp_pat
          "--variant", "causal", "--no-progress", "--output", str(out)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v21(") and 0 < result["scores"][0]["sym"] <= 1
+    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v22(") and 0 < result["scores"][0]["sym"] <= 1
 
 
 @pytest.mark.parametrize("g, a, expected", [
@@ -469,8 +469,14 @@ def test_swapped_around_tells_a_reversal_from_an_inversion_that_keeps_the_claim(
     ("As of March, since revenue no longer matches cash, the client switched to accruals.",
      "As of March, since the client switched to accruals, revenue no longer matches cash.", 1.0),
     ("When clouds form, warm air rises and cools.", "When warm air rises and cools, clouds form.", 1.0),
-    # ... but not a shared opening that is no connective
+    # ... but not a shared opening that is no connective and is set off as a setting
     ("In 2019, prices rose, wages fell.", "In 2019, wages fell, prices rose.", 0.0),
+    # a shared frame that runs on into the two blocks, each text breaking between them (causal-v22)
+    ("Each time the oven door opens, the souffle sinks.", "Each time the souffle sinks, the oven door opens.", 1.0),
+    ("Auditors found the source of the roof leak: a cracked valve seal.",
+     "Auditors found the source of a cracked valve seal: the roof leak.", 1.0),
+    # ... with no break between the blocks, or a block of one content word (an appositive moved): no swap
+    ("Our cat, a tabby, sleeps on the warm boiler.", "Our cat sleeps on the warm boiler, a tabby.", 0.0),
 ])
 def test_swapped_around_with_notation_and_with_no_pivot_after_a_connective(generated, reference, expected):
     from cec_eval.causal.matcher import swapped_around

@@ -34,6 +34,16 @@ RULES = [
     ("Volcanic ash filled the sky, which cooled the planet.", ("Volcanic ash filled the sky", "<adjunct>", "cooled the planet")),
     ("The train was late, and the snow was to blame.", ("the snow", "<attribution>", "The train was late")),
     ("The pumps failed; a power cut was to blame.", ("a power cut", "<attribution>", "The pumps failed")),
+    # a clause naming only the cause of the clause before (causal-v22)
+    ("The harvest was poor, and the late frost was largely responsible.",
+     ("the late frost", "<attribution>", "The harvest was poor")),
+    ("Ticket sales doubled, and a viral video was behind it.", ("a viral video", "<attribution>", "Ticket sales doubled")),
+    ("My knees ache constantly, and I blame the worn shoes.", ("the worn shoes", "<attribution>", "My knees ache constantly")),
+    # habitual subordinators of more than one word, fronted or trailing, as "whenever" (causal-v22)
+    ("Every time the wind gusts, the old gate bangs.", ("the wind gusts", "<adjunct>", "the old gate bangs")),
+    ("The old gate bangs each time the wind gusts.", ("the wind gusts", "<adjunct>", "The old gate bangs")),
+    ("The lights dim on each occasion that the pump starts.",
+     ("the pump starts", "<adjunct>", "The lights dim")),
     ("The lights went out, and the culprit was a blown fuse.", ("a blown fuse", "<noun>", "The lights went out")),
     # ("is attributable to" is a lexicon row since causal-v16; the rule reads the forms it misses)
     ("The shortage of nurses has become attributable to low pay.", ("low pay", "<attribution>", "The shortage of nurses")),

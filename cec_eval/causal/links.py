@@ -1224,6 +1224,10 @@ _REPORTED = {f for v in (REPORTING - _NOT_REPORTING_FRAMES) | {"indicate", "hint
                                                                      "says", "saying"}
 _FRAME_ADJECTIVES = {"possible", "likely", "probable", "plausible", "clear", "thought", "believed", "known", "argued",
                      "suggested", "estimated", "conceivable", "unlikely", "true", "evident", "apparent"}
+#: words that open a clause of the argument itself after a comma, not a source ("A, and B was found")
+_NOT_SOURCE_OPENERS = {"and", "but", "or", "so", "yet", "nor", "then", "which", "who", "when", "where", "while",
+                       "because", "as", "after", "before", "until", "since", "if", "once", "though", "although"}
+_COPULA_FORMS = {"is", "was", "were", "are", "be", "been", "being", "am", "'s", "'re"}
 _CLAUSE_OPENERS = {"the", "a", "an", "this", "that", "these", "those", "it", "they", "we", "he", "she", "i", "you",
                    "his", "her", "its", "their", "our", "my", "your", "some", "many", "most", "more", "less", "no"}
 
@@ -1246,7 +1250,9 @@ def _unattributed(tokens: list["Token"]) -> list["Token"]:
     commas = [k for k, w in enumerate(words[:end]) if w == ","]
     if commas and 2 <= commas[-1] and end - commas[-1] <= 7:
         tail = words[commas[-1] + 1:end]
-        if tail[:2] == ["according", "to"] or (tail and tail[-1] in _REPORTED and 2 <= len(tail) <= 5):
+        # a source clause, not a clause of the argument: ", and the dog was found" is not a source
+        source = tail and tail[0] not in _NOT_SOURCE_OPENERS and not set(tail) & _COPULA_FORMS
+        if tail[:2] == ["according", "to"] or (source and tail[-1] in _REPORTED and 2 <= len(tail) <= 5):
             toks, words = toks[:commas[-1]], words[:commas[-1]]
     for k, w in enumerate(words[:6]):
         framed = w in _REPORTED or (w in _FRAME_ADJECTIVES and k >= 2 and words[0] == "it" and words[1] in ("is", "was", "'s", "seems"))

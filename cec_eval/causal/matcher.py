@@ -74,7 +74,13 @@ from .roles import SEQUENCE
 if TYPE_CHECKING:  # pragma: no cover
     from ..embed import Embedder
 
-VERSION = "causal-v21"  # v21: from blind v21's misses (round 13), the link finder only: an active
+VERSION = "causal-v22"  # v22: from blind v22's misses (round 14): the swap test also exchanges two
+# blocks after any shared frame that runs on into them, where both texts break between the blocks
+# ("Each time A, B" / "Each time B, A"; "the cause of B: A" / "the cause of A: B"); roles: habitual
+# subordinators of more than one word ("every time", "each time", "on each occasion that"), fronted
+# or trailing, as "whenever"; a clause naming only the cause ("A was responsible", "A was behind
+# it", "I blame A", "Credit goes to A"); "A is where B came from"; a trailing source is no clause of
+# the argument (", and B was found"). v21: from blind v21's misses (round 13), the link finder only: an active
 # verb connective's participle right before "by" is a passive ("B, spurred by A"; "B is being fuelled
 # by A"); a source set off by a comma is left out of a side ("According to X, A", "A, officials
 # said"); a causal verb whose object is only an anaphor points back for its effect ("A caused it");
@@ -747,6 +753,17 @@ def _without_result_openers(sentences: Sequence[str], exclude: frozenset[str] = 
     return tuple(closer.sub(r"\1", opener.sub(r"\1", s, count=1), count=1) for s in sentences)
 
 
+def _breaks(text: str, start: int) -> frozenset[int]:
+    """Word positions, counted from word ``start`` of :func:`_stemmed`'s words, before which ``text``
+    has a comma, colon, semicolon or dash: where a clause or an appended phrase can begin."""
+    pieces = re.split(r"\s*(?:[,:;—–]|\s-{1,2}\s)\s*", text.lower())
+    out, n = set(), 0
+    for piece in pieces[:-1]:
+        n += len(re.findall(r"[a-z0-9]+|" + _NOTATION, piece))
+        out.add(n - start)
+    return frozenset(out)
+
+
 @lru_cache(maxsize=None)
 def _connective_words() -> frozenset[str]:
     """The one-word connectives of the lexicon ("because", "so", "since", "therefore", ...), stemmed."""
@@ -868,10 +885,21 @@ def swapped_around(generated: str, reference: str, max_pivot: int = 6, across: b
     cg, ca = cg[start:len(cg) - end], ca[start:len(ca) - end]
     best = 0.0
     framed = start > 0 or end > 0
-    if start and sa_all[start - 1] in _connective_words():
+    breaks = None
+    if start and sa_all[start - 1] not in _connective_words():
+        # "Each time A, B" / "Each time B, A", "the cause of B: A" / "the cause of A: B": after any
+        # shared frame that runs on into them, two blocks exchanged where both texts break at a comma,
+        # colon or dash (causal-v22); with no break the blocks may just be one phrase reordered
+        breaks = (_breaks(reference, start), _breaks(generated, start))
+        if 0 in breaks[0] or 0 in breaks[1]:
+            breaks = (frozenset(), frozenset())  # "In 2019, A, B": a setting set off, then a list
+    if start:
         # "Since A, B" / "Since B, A": after a shared connective the two clauses exchanged, no pivot
         for i in range(1, len(ta)):
             for k in range(1, len(tg)):
+                if breaks is not None and not (i in breaks[0] and k in breaks[1] and min(
+                        sum(ca[:i]), sum(ca[i:]), sum(cg[:k]), sum(cg[k:])) >= 2):
+                    continue  # two blocks of two content words or more: not an appositive moved
                 if (_near(i, len(tg) - k) and _near(len(ta) - i, k)
                         and _same_block((sa[:i], ca[:i]), (sg[k:], cg[k:]))
                         and _same_block((sa[i:], ca[i:]), (sg[:k], cg[:k]))):

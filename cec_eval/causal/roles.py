@@ -23,7 +23,8 @@ causation without a causal connective:
   from-phrase is the Source of FrameNet's Getting frame (causal-v11).
 * ``<adjunct>``: a fronted adverbial clause or phrase set off by a comma ("Having skipped
   breakfast, B", "With the bridge closed, B", "In the wake of A, B", "By raising rates, B",
-  "When A, B"; a *with*-absolute with a participle or adjective, "With the predators gone, B",
+  "When A, B", "Every time A, B" and "B each time A", the complex subordinators of Quirk et al.
+  1985 ch. 14 read as "whenever", causal-v22; a *with*-absolute with a participle or adjective, "With the predators gone, B",
   Quirk et al. 1985 §15.58, read from the words since causal-v11) is the cause of the main clause, and a trailing *-ing* participle clause after a
   comma ("A, flooding homes") or a purpose infinitive, trailing or fronted ("A to stop B", "To
   stop B, A"; causal-v18), is its effect.
@@ -43,9 +44,10 @@ causation without a causal connective:
   left-subordinating *and*); the imperative is the cause (causal-v18).
 * ``<relative>``: "The frost, which killed the buds, hit in April": a non-restrictive relative
   clause on the subject is a clause of its own with the noun phrase as subject (causal-v18).
-* ``<cleft>``: "A is what keeps B up", "A is how bakers stop B": the focus of a wh-cleft is the cause.
+* ``<cleft>``: "A is what keeps B up", "A is how bakers stop B", "A is where B came from": the focus of a wh-cleft is the cause.
 * ``<attribution>``: "put B down to A", "B is ascribed to A", "A is to blame for B", "B, and A
-  was to blame" ("attributed to" and "attributable to" are lexicon rows, read first; PropBank attribute.01 and kin:
+  was to blame" (and, naming only the cause of what comes before, "A was responsible", "A was
+  behind it", "I blame A", "Credit goes to A"; causal-v22) ("attributed to" and "attributable to" are lexicon rows, read first; PropBank attribute.01 and kin:
   Arg2, what a thing is attributed to, is the cause); "B followed A" has the later event as subject
   (PropBank follow.01), read post hoc. A reporting verb ("Economists argue that A raises B") is not
   a cause: the link is read from the reported clause (PDTB attribution predicates).
@@ -147,6 +149,14 @@ def _pluperfect(tokens: list["Token"]) -> bool:
 
 def _finite(tokens: list["Token"]) -> bool:
     return any(t.tag_ in _FINITE for t in tokens)
+
+
+def _clause(tokens: list["Token"]) -> bool:
+    """A finite clause, also where the small tagger reads its verb in -s as a plural noun after
+    its subject ("the doorbell rings", "a spring tide coincides"): used where a subordinator has
+    already said a clause follows (causal-v22)."""
+    return _finite(tokens) or any(t.tag_ == "NNS" and k and tokens[k - 1].pos_ in ("NOUN", "PROPN")
+                                  for k, t in enumerate(tokens))
 
 
 def role_links(doc: "Doc") -> list[tuple[list["Token"], list["Token"], str]]:
@@ -295,7 +305,7 @@ def _sentence_link(sent: "Span"):
                     return left, right, "<order>"
                 return right, left, "<order>"
             break
-    link = (_imperative_and(toks) or _correlative(toks) or _fronted_when(toks) or _inverted_condition(toks) or _fronted_behind(toks)
+    link = (_imperative_and(toks) or _correlative(toks) or _fronted_when(toks) or _habitual(toks) or _inverted_condition(toks) or _fronted_behind(toks)
             or _wh_cleft(toks) or _nominal_copula(toks) or _appositive_result(toks))
     if link is not None:
         return link
@@ -371,22 +381,57 @@ def _opening_comma(toks: list["Token"]) -> int | None:
     return comma if comma is not None and comma >= 3 else None
 
 
+#: habitual temporal subordinators of more than one word, read as "whenever" (Quirk et al. 1985,
+#: ch. 14, complex subordinators: "every time (that)", "each time", "any time"; the noun "occasion"
+#: in "on each occasion (that)"), each as its words
+_HABITUAL = (("every", "time"), ("each", "time"), ("any", "time"), ("anytime",), ("every", "single", "time"),
+             ("on", "each", "occasion"), ("on", "every", "occasion"))
+
+
+def _habitual_at(toks: list["Token"], k: int) -> int:
+    """The number of words of a habitual subordinator at ``k`` (with a following "that"), or 0."""
+    words = [t.lower_ for t in toks[k:k + 4]]
+    for h in _HABITUAL:
+        if tuple(words[:len(h)]) == h:
+            return len(h) + (len(words) > len(h) and words[len(h)] == "that")
+    return 0
+
+
+def _habitual(toks: list["Token"]):
+    """ "B every time A", "B on each occasion that A": a trailing habitual clause is the
+    condition, the cause (as "B whenever A"; causal-v22). The small parser reads "every time" as a
+    noun phrase of the main clause."""
+    for k in range(2, len(toks) - 2):
+        n = _habitual_at(toks, k)
+        if n:
+            cause, effect = _words(toks[k + n:]), [t for t in toks[:k] if t.text != ","]
+            comma = next((j for j, t in enumerate(cause) if t.text in (",", ";")), len(cause))
+            cause = cause[:comma]  # "B every time A, and that C": the clause ends at the break
+            if any(t.dep_ in _OBJ for t in effect):
+                return None  # "A gives you B every time C": the main clause states its own link
+            if _clause(cause) and _clause(effect) and _has_words(cause):
+                return cause, effect, "<adjunct>"
+            return None
+    return None
+
+
 def _fronted_when(toks: list["Token"]):
-    """ "When A, B" (and "With A gone, B") read from the words: the fronted clause up to its comma is the cause. The small
+    """ "When A, B" (and "With A gone, B", "Every time A, B") read from the words: the fronted clause up to its comma is the cause. The small
     parser often attaches such a clause inside the main clause's subject ("When around a million
     people died, blight destroyed the crop"), which the parse-based adjunct rule then misses."""
-    if len(toks) < 5 or toks[0].lower_ not in _FRONTED_OR_WITH:
+    habitual = _habitual_at(toks, 0)
+    if len(toks) < 5 or toks[0].lower_ not in _FRONTED_OR_WITH and not habitual:
         return None
     comma = _opening_comma(toks)
-    if comma is None:
+    if comma is None or comma <= habitual:
         return None
-    cause, effect = toks[1:comma], _words(toks[comma + 1:])
+    cause, effect = toks[max(1, habitual):comma], _words(toks[comma + 1:])
     # "With the predators gone, B" / "With traffic pouring in, B": a fronted with-absolute (a noun
     # phrase and its predicate, no finite verb; Quirk et al. 1985 §15.58) is the circumstance the
     # main clause follows from, read as the cause like a fronted when-clause
     absolute = toks[0].lower_ == "with" and any(t.tag_ in ("VBN", "VBG", "JJ", "RB", "RP", "IN") for t in cause[1:])
-    clause = _finite(effect) or (absolute and any(t.pos_ in ("VERB", "AUX") for t in effect))
-    if not ((_finite(cause) or absolute) and clause) or _is_setting(toks[:comma]):
+    clause = _clause(effect) or (absolute and any(t.pos_ in ("VERB", "AUX") for t in effect))
+    if not ((_clause(cause) or absolute) and clause) or _is_setting(toks[:comma]):
         return None
     return cause, effect, "<adjunct>"
 
@@ -643,6 +688,11 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
         target = [c for c in children if c.dep_ == "prep" and c.lower_ == "for" and _pobj(c)]
         if target:
             return [doc[i] for i in sorted(_ids(subj[0]))], _pobj(target[0]), "<attribution>"
+    named = _named_cause(pred, children, subj)
+    if named:
+        # "B, and A was responsible" / "A was behind it" / "I blame A" / "Credit goes to A": a clause
+        # that names only the cause, of what the clause or sentence before states (causal-v22)
+        return named, [], "<attribution>"
     if subj and _to_blame(pred):
         # "A is to blame for B" (and "B happened, and A was to blame": see the coordination rule)
         blame = [c for c in pred.subtree if c.lemma_ == "blame"][0]
@@ -689,10 +739,13 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
                     [t for t in scope if t.i in _ids(subj[0]) and t.lower_ != "what"], "<cleft>")
     # "A is what keeps B up" / "A is how bakers stop B": a wh-cleft; its focus is the cause
     if lemma == "be" and subj:
-        wh = [c for c in children if c.dep_ in ("attr", "ccomp", "acomp") and any(x.lower_ in ("what", "how") for x in c.subtree)]
-        if wh and subj[0].lower_ not in ("what", "how") and not any(x.lower_ in ("what", "how") for x in subj[0].subtree):
+        # "A is where B came from" (causal-v22): a source clause, the where-focus its origin
+        wh = [c for c in children if c.dep_ in ("attr", "ccomp", "acomp", "advcl") and (
+            any(x.lower_ in ("what", "how") for x in c.subtree)
+            or any(x.lower_ == "where" for x in c.subtree) and any(x.lower_ == "from" for x in c.subtree))]
+        if wh and subj[0].lower_ not in ("what", "how") and not any(x.lower_ in ("what", "how", "where") for x in subj[0].subtree):
             ids = _ids(wh[0])
-            return [doc[i] for i in sorted(_ids(subj[0]))], [t for t in scope if t.i in ids and t.lower_ not in ("what", "how")], "<cleft>"
+            return [doc[i] for i in sorted(_ids(subj[0]))], [t for t in scope if t.i in ids and t.lower_ not in ("what", "how", "where")], "<cleft>"
     # nominal causation: "the reason for B was A", "B was a consequence of A"; a linking verb
     # ("has become a major cause of B", "remains the main reason for B") reads as the copula
     if lemma in ("be", "become", "remain") and subj:
@@ -846,6 +899,39 @@ def _attribution(pred: "Token", children: list["Token"], scope: list["Token"]):
 
 def _has_words(tokens: list["Token"]) -> bool:
     return any(t.is_alpha and not t.is_stop for t in tokens)
+
+
+#: nouns of credit and blame that "go to" the cause ("Credit goes to A", "The blame lies with A")
+_CREDIT_NOUNS = {"credit", "blame", "thanks", "kudos"}
+_ANAPHORS = {"it", "this", "that", "all", "them", "these"}
+
+
+def _named_cause(pred: "Token", children: list, subj: list) -> list:
+    """The cause of a clause that names only the cause of what comes before it (PropBank blame.01
+    and credit.01 with no for-phrase, FrameNet Responsibility): "A was (directly) responsible",
+    "A was behind it", "I blame A", "Credit goes to A", "A deserves the credit"; [] otherwise."""
+    doc = pred.doc
+    preps = {c.lower_: c for c in children if c.dep_ in ("prep", "dative") and _pobj(c)}
+    lemma = pred.lemma_.lower()
+    if subj and lemma == "be":
+        if any(c.dep_ == "acomp" and c.lemma_ in _RESPONSIBLE and not any(
+                g.dep_ == "prep" and g.lower_ == "for" for g in c.children) for c in children) and "for" not in preps:
+            return [doc[i] for i in sorted(_ids(subj[0]))]
+        behind = preps.get("behind")
+        if behind is not None and [t.lower_ for t in _pobj(behind)] in ([a] for a in _ANAPHORS):
+            return [doc[i] for i in sorted(_ids(subj[0]))]
+    dobj = [c for c in children if c.dep_ == "dobj"]
+    near = children + (list(dobj[0].subtree) if dobj else [])  # "blamed A for B": "for" may attach low
+    if lemma in ("blame", "credit") and dobj and pred.tag_ != "VBN" and not any(
+            c.dep_ in ("prep", "dative") and c.lower_ in ("for", "on", "to", "with") for c in near):
+        return [doc[i] for i in sorted(_ids(dobj[0]))]
+    if lemma in ("go", "lie", "belong") and subj and subj[0].lemma_.lower() in _CREDIT_NOUNS:
+        to = preps.get("to") or preps.get("with")
+        if to is not None:
+            return _pobj(to)
+    if lemma in ("deserve", "take", "get") and subj and dobj and dobj[0].lemma_.lower() in _CREDIT_NOUNS and not preps:
+        return [doc[i] for i in sorted(_ids(subj[0]))]
+    return []
 
 
 def _to_blame(pred: "Token") -> bool:
