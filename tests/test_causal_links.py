@@ -599,3 +599,19 @@ def test_a_trailing_source_is_left_out_but_not_a_clause_of_the_argument(span, ke
     from cec_eval.causal.links import _parser, _unattributed
 
     assert "".join(t.text_with_ws for t in _unattributed(list(_parser()(span)))).strip(" ,") == kept
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    # causal-v23: arrows with a longer shaft, and "account for" in its explanation sense
+    ("rate hike --> slower lending", ("rate hike", "-->", "slower lending")),
+    ("slower lending <-- rate hike", ("rate hike", "<--", "slower lending")),
+    ("Altitude training accounts for much of their endurance.",
+     ("Altitude training", "accounts for", "much of their endurance")),
+])
+def test_round14_long_arrows_and_account_for(sentence, expected):
+    assert expected in _triples(LinkExtractor().extract([sentence])[0])
+
+
+def test_account_for_a_share_is_no_link():
+    assert not [t for t in _triples(LinkExtractor().extract(["Women account for 40% of the staff."])[0])
+                if t[1] == "accounts for" or t[1] == "account for"]

@@ -90,7 +90,7 @@ def test_one_sided_link_falls_back_to_cosine(scorers):
 def test_signature_names_variant_and_parameters(scorers):
     _, causal = scorers
     sig = causal.score(["A causes B."], ["A causes B."]).signature
-    assert sig.startswith("cec:causal-v22(links=surface+roles:spacy-")
+    assert sig.startswith("cec:causal-v23(links=surface+roles:spacy-")
     assert "|agg:mean|" in sig
     assert ",w=0,pen=1,lex=0.7,scope=text,rew=0.25)" in sig
     m = CausalMatcher(weight=0.25, penalty=2.0, lexical=False, reward=0.0)
@@ -179,7 +179,7 @@ def test_evaluate_and_api_route_to_the_variant(minilm_path):
     from cec_eval import score
 
     res = score([REVERSAL], [REFERENCE], model=minilm_path, variant="causal")
-    assert res.signature.startswith("cec:causal-v22(")
+    assert res.signature.startswith("cec:causal-v23(")
 
 
 @pytest.mark.slow
@@ -197,7 +197,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     r = evaluate.load(module_path("cec")).compute(
         predictions=[PARAPHRASE, REVERSAL], references=[REFERENCE, REFERENCE], variant="causal"
     )
-    assert r["signature"].startswith("cec:causal-v22(links=surface+roles:") and "|agg:mean|" in r["signature"]
+    assert r["signature"].startswith("cec:causal-v23(links=surface+roles:") and "|agg:mean|" in r["signature"]
     assert r["scores"][0]["sym"] > r["scores"][1]["sym"] + 0.3
     two = dict(predictions=["CO2 traps heat. The planet warms."], references=["The planet warms because CO2 traps heat."])
     r_mean = evaluate.load(module_path("cec")).compute(**two, variant="causal")
@@ -216,7 +216,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["signature"].startswith("cec:causal-v22(") and "|agg:f2|" in result["signature"]
+    assert result["signature"].startswith("cec:causal-v23(") and "|agg:f2|" in result["signature"]
     assert result["scores"][0]["sym"] > result["scores"][1]["sym"] + 0.3
 
 
@@ -253,7 +253,8 @@ def test_backward_link_belongs_to_both_sentences_and_uses_the_previous_sentence(
     assert sorted(links) == [0, 1]
     span = enc.encode(["water flows"])[0]
     for k in (0, 1):
-        causes, effects, cause_texts, effect_texts = links[k]
+        causes, effects, cause_texts, effect_texts, sequence = links[k]
+        assert sequence == [False]  # "Therefore" is a connective, not narrative order
         np.testing.assert_allclose(causes[0], vecs[0], atol=1e-6)
         np.testing.assert_allclose(effects[0], span, atol=1e-6)
         assert (cause_texts[0], effect_texts[0]) == ("Ice melts.", "water flows")  # for the word-level test
@@ -287,7 +288,7 @@ def test_cli_scores_a_text_over_spacy_max_length_with_the_causal_variant(tmp_pat
          "--variant", "causal", "--no-progress", "--output", str(out)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v22(") and 0 < result["scores"][0]["sym"] <= 1
+    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v23(") and 0 < result["scores"][0]["sym"] <= 1
 
 
 @pytest.mark.parametrize("g, a, expected", [
@@ -356,12 +357,12 @@ def test_the_answer_to_a_cause_question_is_linked_as_its_cause(question):
     vecs = enc.encode(sents)
     links = m.text_links(sents, vecs)
     for k in (0, 1):
-        causes, effects, cause_texts, effect_texts = links[k]
+        causes, effects, cause_texts, effect_texts, _ = links[k]
         assert (cause_texts[-1], effect_texts[-1]) == (sents[1], sents[0])
         np.testing.assert_allclose(causes[-1], vecs[1], atol=1e-6)
     # "What does fog cause?" asks for an effect: no answer link
     assert m.text_links(["What does fog cause?", "Cold air meets warm water."], vecs) == {} or all(
-        ct[-1] != "Cold air meets warm water." for _, _, ct, _ in m.text_links(["What does fog cause?", "Cold air meets warm water."], vecs).values())
+        ct[-1] != "Cold air meets warm water." for _, _, ct, _, _ in m.text_links(["What does fog cause?", "Cold air meets warm water."], vecs).values())
 
 
 def test_a_reversed_link_counts_beside_a_link_stated_the_same_way():
@@ -390,7 +391,7 @@ def test_a_pointer_sentence_that_opens_a_text_is_read_on_its_own():
     assert (after[1][2][0], after[1][3][0]) == ("Ice melts.", "heavy rain flooded the valley")
     alone = m.text_links(sents[1:], vecs[1:])
     assert sorted(alone) == [0]
-    causes, effects, cause_texts, effect_texts = alone[0]
+    causes, effects, cause_texts, effect_texts, _ = alone[0]
     assert (cause_texts, effect_texts) == (["heavy rain"], ["flooded the valley"])
     np.testing.assert_allclose(causes[0], enc.encode(["heavy rain"])[0], atol=1e-6)
 
@@ -688,3 +689,16 @@ def test_items_under_a_cause_heading_are_causes_of_what_it_names():
             pair = (text[item], heading) if first else (heading, text[item])
             assert (causes[-1], effects[-1]) == pair
         assert len(links[0][2]) == 2  # the heading takes part in both links
+
+
+def test_narrative_order_links_that_line_up_earn_no_reward(scorers):
+    # two texts whose only links are the implicit narrative-order ones: they line up whatever the
+    # texts claim, so the link reward (causal-v18) is not given for them (causal-v23) and the causal
+    # score is the plain one
+    plain, causal = scorers
+    g, a = ["The ice thawed. The river climbed."], ["The ice melted. The river rose."]
+    m = causal.matcher
+    m.prepare(["The ice thawed.", "The river climbed.", "The ice melted.", "The river rose."], causal.embedder)
+    assert any(any(seq) for *_, seq in m.text_links(["The ice thawed.", "The river climbed."],
+                                                    causal.embedder.encode(["The ice thawed.", "The river climbed."])).values())
+    assert causal.score(g, a).sym[0] == pytest.approx(plain.score(g, a).sym[0], abs=1e-6)

@@ -39,6 +39,14 @@ RULES = [
      ("the late frost", "<attribution>", "The harvest was poor")),
     ("Ticket sales doubled, and a viral video was behind it.", ("a viral video", "<attribution>", "Ticket sales doubled")),
     ("My knees ache constantly, and I blame the worn shoes.", ("the worn shoes", "<attribution>", "My knees ache constantly")),
+    # a causation noun after "as", the object (else the subject) it describes (causal-v23)
+    ("Inspectors listed a cracked weld as the cause of the bridge collapse.",
+     ("a cracked weld", "<noun>", "the bridge collapse")),
+    ("Poor drainage is widely seen as the root cause of the flooding.",
+     ("Poor drainage", "<noun>", "the flooding")),
+    # a wh-cleft whose focus is the object of a causal verb; an object relative with a causal verb
+    ("Blisters are what tight boots bring about.", ("tight boots", "<cleft>", "Blisters")),
+    ("We repaired the damage which the storm brought about.", ("the storm", "<relative>", "the damage")),
     # habitual subordinators of more than one word, fronted or trailing, as "whenever" (causal-v22)
     ("Every time the wind gusts, the old gate bangs.", ("the wind gusts", "<adjunct>", "the old gate bangs")),
     ("The old gate bangs each time the wind gusts.", ("the wind gusts", "<adjunct>", "The old gate bangs")),
@@ -434,3 +442,14 @@ def test_an_imperative_and_a_clause_with_a_modal_is_a_condition(sentence, expect
 def test_a_noun_phrase_an_instruction_list_or_a_clause_with_a_subject_is_no_condition(sentence):
     links = LinkExtractor(roles=True).extract([sentence])[0]
     assert all(l.connective != "<condition>" for l in links)
+
+
+def test_a_stative_have_is_no_subject_cause_but_a_causative_have_is():
+    # causal-v23: "had norovirus" states a property of the cook (Dowty: no Proto-Agent); "had the
+    # students losing focus" and "had an effect on" state that the subject brought something about
+    ex = LinkExtractor(roles=True)
+    stative, causative, effect = ex.extract(["The chef had a rash.", "The drill had the pupils losing focus.",
+                                             "Drought had a devastating effect on the harvest."])
+    assert not [l for l in stative if l.connective == "<subject>"]
+    assert [(l.cause, l.connective) for l in causative] == [("The drill", "<subject>")]
+    assert [l.cause for l in effect] == ["Drought"]

@@ -138,12 +138,18 @@ SUPPLEMENT: list[tuple[str, str, str]] = [
     ("is|was|are|were|be|been down to", EFFECT_FIRST, "DICT"),
     ("come|comes|came|coming down to", EFFECT_FIRST, "DICT"),
     ("on the back of", EFFECT_FIRST, "DICT"),
+    # causal-v23: Cambridge, "account for sth": "to be the explanation or cause of something"; not
+    # its share sense before a number ("accounts for 40% of sales"; see _is_connective)
+    ("account|accounts|accounted|accounting for", CAUSE_FIRST, "DICT"),
     # notation: an arrow between two states ("deforestation → erosion"), and a label opening the
     # sentence that states the effect ("Cause: A. Effect: B.")
     ("→|->|=>|⇒|⟶", CAUSE_FIRST, "NOTATION"),
+    # causal-v23: the same arrows typed with a longer shaft ("A --> B", "A ==> B", "B <-- A")
+    ("-->|--->|==>", CAUSE_FIRST, "NOTATION"),
     # causal-v20 (round 12, third pass): the same arrows pointing back, "B <- A" / "B ← A" (the arrow points from cause to
     # effect either way; "<=" is left out, it is "at most")
     ("←|<-|⟵|⇐", EFFECT_FIRST, "NOTATION"),
+    ("<--|<---|<==", EFFECT_FIRST, "NOTATION"),
     ("effect|effects|result|results|consequence|consequences|outcome :", CAUSE_FIRST, "NOTATION"),
     # causal-v5 (round 6, second pass), chosen on the v5 blind set's misses (then development data):
     # a label naming the cause ("Root cause: A", "Contributing factor: A") after the effect's sentence
@@ -535,6 +541,10 @@ def _is_connective(doc: "Doc", span: "Span") -> bool:
         return True
     if nxt == ":" and span.end + 1 < len(doc) and len(span) == 1:
         return False  # "Cause: A": a label, not the verb (the label rows above read it)
+    if first.startswith("account") and span[-1].lower_ == "for":
+        # "Women account for 40% of staff": a share, not an explanation
+        after = doc[span.end: span.end + 3]
+        return not any(t.like_num or t.text == "%" or t.lower_ in ("half", "percent", "per") for t in after)
     if span[-1].lower_ == "behind":
         # "the car is behind the truck" / "behind schedule": a place or a time, not a reason
         after = [t.lower_ for t in doc[span.end: span.end + 3]]
@@ -815,7 +825,7 @@ def _surface_links(doc: "Doc", conns: list[tuple[str, int, int]]) -> list[tuple[
 
 
 _COORD = {"and", "but", "while", "whereas"}
-_ARROWS = {"→", "-", "=", "⇒", "⟶", "←", "<", "⟵", "⇐"}  # first tokens of the arrow notation rows ("->" is "-" ">")
+_ARROWS = {"→", "-", "--", "=", "⇒", "⟶", "←", "<", "⟵", "⇐"}  # first tokens of the arrow notation rows ("->" is "-" ">")
 _DETERMINERS = {"a", "an", "the", "his", "her", "its", "their", "our", "my", "your", "every", "each", "no"}
 _QUANTITY = {"most", "much", "half", "some", "all", "about", "around", "nearly", "over", "almost", "roughly", "more",
              "less", "many", "few", "up", "just", "only", "one", "two", "three", "quarter", "third", "%", "per"}

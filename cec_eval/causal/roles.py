@@ -14,7 +14,9 @@ causation without a causal connective:
   lists *causing an event or change of state in another participant* among the Proto-Agent
   entailments and *causally affected by another participant* among the Proto-Patient ones; his
   argument-selection principle puts the Proto-Agent in subject position. Lexical and metaphorical
-  causatives ("flattened", "fuelled", "prevents", "cost us the cup") are all of this shape.
+  causatives ("flattened", "fuelled", "prevents", "cost us the cup") are all of this shape; a
+  stative *have* / *contain* / *include* with a plain object is not ("A cook had norovirus"; its
+  subject is no Proto-Agent), a causative one is ("had the students losing focus"; causal-v23).
 * ``<agent>``: a passive with a *by*-phrase: the by-phrase is the demoted subject, so the cause.
 * ``<source>``: an intransitive predicate with a *from*-phrase ("came from missing breakfast",
   "is crying from pain"): PropBank's ArgM-CAU and source arguments (Bonial et al. 2010, the
@@ -43,8 +45,10 @@ causation without a causal connective:
   clause with a modal (or "and watch B") is a conditional (Culicover & Jackendoff 1997,
   left-subordinating *and*); the imperative is the cause (causal-v18).
 * ``<relative>``: "The frost, which killed the buds, hit in April": a non-restrictive relative
-  clause on the subject is a clause of its own with the noun phrase as subject (causal-v18).
-* ``<cleft>``: "A is what keeps B up", "A is how bakers stop B", "A is where B came from": the focus of a wh-cleft is the cause.
+  clause on the subject is a clause of its own with the noun phrase as subject (causal-v18); an
+  object relative with a causal verb, "losses that A causes", has the noun as the effect (causal-v23).
+* ``<cleft>``: "A is what keeps B up", "A is how bakers stop B", "A is where B came from": the focus of a wh-cleft is the cause;
+  in "B is what A brings about" the focus is the causal verb's object, so the effect (causal-v23).
 * ``<attribution>``: "put B down to A", "B is ascribed to A", "A is to blame for B", "B, and A
   was to blame" (and, naming only the cause of what comes before, "A was responsible", "A was
   behind it", "I blame A", "Credit goes to A"; causal-v22) ("attributed to" and "attributable to" are lexicon rows, read first; PropBank attribute.01 and kin:
@@ -60,7 +64,8 @@ causation without a causal connective:
   the explanation (Explanation is the default relation of a colon, Lascarides & Asher) and the
   first clause of a semicolon pair is the cause (narrative order).
 
-Nominal causation ("the reason for B was A", "B was a consequence of A") is read from the noun
+Nominal causation ("the reason for B was A", "B was a consequence of A", and after *as*, "listed A
+as the cause of B", causal-v23) is read from the noun
 naming the relation: FrameNet 1.7's Causation frame lists cause.n, reason.n, consequence.n,
 result.n and effect.n among its lexical units, with the cause or the effect as their complement.
 
@@ -109,6 +114,14 @@ _MOTIVES = {"fear", "spite", "curiosity", "respect", "habit", "boredom", "necess
             "desperation", "frustration", "anger", "concern", "loyalty", "jealousy", "greed", "ignorance", "duty",
             "courtesy", "embarrassment", "panic", "guilt", "shame", "gratitude", "sympathy", "caution", "anxiety"}
 _RESPONSIBLE = {"responsible", "accountable", "liable"}
+#: verbs of causing whose object, in "B is what A brings about", is the effect (FrameNet Causation
+#: verbs: cause.v, bring about.v, produce.v, create.v, trigger.v, ...)
+_CAUSING = {"cause", "bring", "produce", "create", "trigger", "drive", "generate", "induce", "spark", "provoke",
+            "prompt", "yield", "make"}
+#: stative verbs of having and relation whose subject is no Proto-Agent (Dowty 1991: the subject of
+#: "have", "contain", "include" neither causes nor changes anything): no <subject> link ("A cook
+#: had norovirus"; causal-v23)
+STATIVE = {"have", "own", "possess", "contain", "include", "lack", "resemble", "equal", "weigh", "comprise"}
 _OBJ = {"dobj", "ccomp", "xcomp", "oprd", "dative"}
 _SEPARATORS = {";", ":", "—", "–", "--"}
 _FINITE = {"VBD", "VBZ", "VBP", "MD"}
@@ -168,7 +181,29 @@ def role_links(doc: "Doc") -> list[tuple[list["Token"], list["Token"], str]]:
         link = _sentence_link(sent)
         if link is not None:
             out.append(link)
-        out += _compound_links(sent) + _influence_links(sent) + _relative_links(sent)
+        out += _compound_links(sent) + _influence_links(sent) + _relative_links(sent) + _object_relative_links(sent)
+    return out
+
+
+def _object_relative_links(sent: "Span") -> list:
+    """<relative>: "losses that its own negligence causes", "the damage which the storm brought
+    about": a relative clause whose causal verb has the relativised noun as its object (no object
+    of its own) names that noun as the effect and the clause's subject as the cause (causal-v23)."""
+    out = []
+    for t in sent:
+        if t.dep_ != "relcl" or t.lemma_.lower() not in _CAUSING or t.head.pos_ not in ("NOUN", "PROPN"):
+            continue
+        rel = sorted(_ids(t))
+        doc = t.doc
+        if doc[rel[0]].lower_ not in ("that", "which") or any(
+                doc[i].pos_ in ("NOUN", "PROPN", "PRON") for i in rel if i > t.i):
+            continue  # "the storm that caused floods": a subject relative, the <subject> rule's
+        # read from the words (the small tagger often takes the verb in -s for a noun): the clause's
+        # subject stands between the relative pronoun and the verb
+        cause = [doc[i] for i in range(rel[0] + 1, t.i)]
+        head = [x for x in t.head.subtree if x.i not in set(rel) and x.i >= sent.start]
+        if _has_words(cause) and _has_words(head):
+            out.append((cause, head, "<relative>"))
     return out
 
 
@@ -306,7 +341,7 @@ def _sentence_link(sent: "Span"):
                 return right, left, "<order>"
             break
     link = (_imperative_and(toks) or _correlative(toks) or _fronted_when(toks) or _habitual(toks) or _inverted_condition(toks) or _fronted_behind(toks)
-            or _wh_cleft(toks) or _nominal_copula(toks) or _appositive_result(toks))
+            or _wh_cleft(toks) or _nominal_copula(toks) or _appositive_result(toks) or _as_causation_noun(toks))
     if link is not None:
         return link
     root = sent.root
@@ -527,6 +562,34 @@ def _nominal_copula(toks: list["Token"]):
     return (inner, after, "<noun>") if effect_noun else (after, inner, "<noun>")
 
 
+def _as_causation_noun(toks: list["Token"]):
+    """ "Investigators listed A as the cause of B", "A is widely seen as the root cause of B", "B is
+    regarded as a consequence of A": a causation noun as the complement of *as* (Quirk et al. 1985
+    §16.48, verbs with an object complement introduced by *as*) names the relation between the noun
+    phrase it describes (the verb's object, else its subject) and its of-phrase (causal-v23)."""
+    for k, t in enumerate(toks[:-4]):
+        if t.lower_ != "as" or k < 2:
+            continue
+        j = k + 1
+        if toks[j].lower_ in ("the", "a", "an", "one", "its", "their", "his", "her", "this"):
+            j += 1
+        while j < len(toks) - 1 and toks[j].pos_ in ("ADJ", "ADV") or j < len(toks) - 1 and toks[j].lower_ == "root":
+            j += 1
+        noun = toks[j].lower_
+        if noun not in _CAUSE_HEADS - {"factor", "factors"} | EFFECT_NOUNS or j + 1 >= len(toks) or toks[j + 1].lower_ != "of":
+            return None
+        other = _words(toks[j + 2:])
+        verb = t.head
+        ids = {x.i for x in toks}
+        described = [c for c in verb.children if c.dep_ == "dobj" and c.i < t.i] or [
+            c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < t.i]
+        if not described or not _has_words(other):
+            return None
+        np_ = [x for x in described[0].subtree if x.i in ids]
+        return (np_, other, "<noun>") if noun in _CAUSE_HEADS else (other, np_, "<noun>")
+    return None
+
+
 def _words(tokens: list["Token"]) -> list["Token"]:
     """Tokens without the sentence's final punctuation."""
     return [t for t in tokens if not (t.is_punct and t.text in ".!?")]
@@ -705,7 +768,7 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
             # "Low mood over two months, precipitated by job loss": a verbless note whose participle
             # has a by-phrase, the demoted subject, so the cause (as <agent>)
             return _pobj(by[0]), [t for t in subj_tokens if not t.is_punct], "<agent>"
-        if objs:
+        if objs and not _stative(pred, children):
             return subj_tokens, [t for t in scope if t.i >= pred.i], "<subject>"
         if src and _pobj(src[0]):
             return _pobj(src[0]), rest_of(_ids(src[0])), "<source>"
@@ -745,6 +808,11 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
             or any(x.lower_ == "where" for x in c.subtree) and any(x.lower_ == "from" for x in c.subtree))]
         if wh and subj[0].lower_ not in ("what", "how") and not any(x.lower_ in ("what", "how", "where") for x in subj[0].subtree):
             ids = _ids(wh[0])
+            agent = [c for c in wh[0].children if c.dep_ == "nsubj" and c.lower_ not in ("what", "how", "where")]
+            if agent and wh[0].lemma_.lower() in _CAUSING:
+                # "B is what A brings about": the focus is the object of the wh-clause's causal
+                # verb, so its subject is the cause and the focus the effect (causal-v23)
+                return [t for t in scope if t.i in _ids(agent[0])], [doc[i] for i in sorted(_ids(subj[0]))], "<cleft>"
             return [doc[i] for i in sorted(_ids(subj[0]))], [t for t in scope if t.i in ids and t.lower_ not in ("what", "how", "where")], "<cleft>"
     # nominal causation: "the reason for B was A", "B was a consequence of A"; a linking verb
     # ("has become a major cause of B", "remains the main reason for B") reads as the copula
@@ -842,7 +910,7 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
         return _pobj(src[0]), rest_of(_ids(src[0])), "<source>"
     if subj and subj[0].tag_ not in ("WDT", "WP", "EX"):
         sids = _ids(subj[0])
-        if objs:  # <subject>
+        if objs and not _stative(pred, children):  # <subject>
             return [doc[i] for i in sorted(sids)], rest_of(sids), "<subject>"
         if src and _pobj(src[0]):  # <source>
             return _pobj(src[0]), rest_of(_ids(src[0])), "<source>"
@@ -932,6 +1000,20 @@ def _named_cause(pred: "Token", children: list, subj: list) -> list:
     if lemma in ("deserve", "take", "get") and subj and dobj and dobj[0].lemma_.lower() in _CREDIT_NOUNS and not preps:
         return [doc[i] for i in sorted(_ids(subj[0]))]
     return []
+
+
+def _stative(pred: "Token", children: list) -> bool:
+    """A verb of having or relation used statively ("A cook had norovirus"), not causatively ("The
+    drill had the students losing focus": an object with its own predicate; "Drought had a
+    devastating effect on B": an effect noun as the object)."""
+    if pred.lemma_.lower() not in STATIVE:
+        return False
+    if any(c.dep_ in ("xcomp", "ccomp", "oprd", "acomp") for c in children):
+        return False
+    objects = [c for c in children if c.dep_ == "dobj"]
+    return not any(o.lemma_.lower() in EFFECT_NOUNS | _IMPACT_NOUNS | {"impact"} or
+                   any(x.dep_ in ("acl", "amod", "relcl") and x.tag_ in ("VBG", "VBN", "JJ") and x.i > o.i for x in o.children)
+                   for o in objects)
 
 
 def _to_blame(pred: "Token") -> bool:
