@@ -657,7 +657,18 @@ surface patterns, `CausalMatcher(roles=False)` reads connectives only. The signa
    a causal verb whose object is only an anaphor takes the clause before the break, or the previous
    sentence, as its effect ("A caused it", "A led to this"), and dictionary and AltLex rows
    "attributed to", "attribute this to", "arise out of", "part of why", "which means", with "in
-   large part" inside a connective.
+   large part" inside a connective; `causal-v22` (round 14), from v22's misses after its one run
+   with `causal-v21`: habitual subordinators of more than one word read as "whenever", fronted or
+   trailing ("Every time A, B", "B each time A", "B on each occasion that A"; Quirk et al. 1985
+   ch. 14), a clause that names only the cause of the clause before ("B, and A was responsible", "A
+   was behind it", "I blame A", "Credit goes to A"), "A is where B came from", and a source after a
+   trailing comma no longer taken from a clause of the argument (", and the dog was found");
+   `causal-v23`, the second pass, from v23's misses after its one run with `causal-v22`: arrows with
+   a longer shaft ("A --> B", "B <-- A"), "A accounts for B" (Cambridge; not before a number), a
+   causation noun after *as* ("listed A as the cause of B"), "B is what A brings about", an object
+   relative with a causal verb ("losses that A causes"), and a stative *have* with a plain object
+   read as no link ("A cook had norovirus"; Dowty's Proto-Agent), a causative one still as a link
+   ("had the students losing focus").
 5. **Directed comparison.** For a generated and a reference sentence that both take part in a link:
    `direct = (cos(c_g, c_a) + cos(e_g, e_a)) / 2`, `swapped = (cos(c_g, e_a) + cos(e_g, c_a)) / 2`,
    `S = (1 − w)·cos(g, a) + w·direct − pen·R`, `reversal = max(0, swapped − direct)` (pen = 1;
@@ -694,7 +705,11 @@ surface patterns, `CausalMatcher(roles=False)` reads connectives only. The signa
    only ("Homes were flooded after the river rose" / "The river rose until it flooded homes"), a
    copula with no shared frame ("The cause of floods is heavy rain" / "Heavy rain is the cause of
    floods"; within a frame, "The explanation for A is B" / "The explanation for B is A", it is one),
-   and across sentences a pivot of determiners alone (the next sentence's first word). **Direction
+   and across sentences a pivot of determiners alone (the next sentence's first word). Since
+   `causal-v22`, after any shared frame that runs on into them (not one set off by a comma, "In 2019,
+   A, B"), two blocks of at least two content words each exchanged where both texts break between
+   them at a comma, colon or dash are a swap with no pivot ("Each time A, B" / "Each time B, A";
+   "the cause of B: A" / "the cause of A: B"); before, only a shared connective allowed that. **Direction
    word** (`causal-v17`, `substituted_direction`): two sentences, or two whole texts, that differ in
    one run of at most three words, where that run holds a word that names or introduces the cause in
    one and the effect in the other (a cause or effect noun as a label or head, "Causes of A:" /
@@ -709,7 +724,10 @@ surface patterns, `CausalMatcher(roles=False)` reads connectives only. The signa
    paraphrase whose link is read the same way as the reference's now gains over a reversal whose link
    the parser missed (with w = 0 both had scored their plain cosine). Of the three values tried on the
    development sets (0.25, 0.5, 1.0; pooled direction 0.898, 0.898, 0.897, against 0.888 without),
-   0.5 cost Wiegreffe CQA partial ρ 0.319 → 0.309 and 0.25 left it at 0.319.
+   0.5 cost Wiegreffe CQA partial ρ 0.319 → 0.309 and 0.25 left it at 0.319. Since `causal-v23` a
+   narrative-order link (`<sequence>`) earns no reward: two texts that share the next line ("... .
+   Three weeks in.") line it up whatever the sentence before claims (leaving out every link back to
+   the sentence before, "Therefore B" too, cost 10 development comparisons for 1 gained).
 6. **Any length.** The surface link finder runs spaCy's tokenizer directly, so a text of more than
    1,000,000 characters (spaCy's `max_length`, error E088) is scored as plain CEC scores it.
 
@@ -726,27 +744,33 @@ surface patterns, `CausalMatcher(roles=False)` reads connectives only. The signa
   scored again (table 3). Since the lexicon comes from PDTB and not from the families, this shows what
   each family owes to its lexicon entries and that the rules for the others do not depend on them; it
   cannot show generalisation to unseen connectives — the blind set does.
-* **Blind sets.** v22: 200 items in 50 kinds and 200 domains (one per item), written by a separate
+* **Blind sets.** v24: 200 items in 50 kinds and 200 domains (one per item), written by a separate
   session that was not allowed to open the link finder, its rules, this report or any earlier set,
   and run once, by the run that wrote this page, after the rules of this version were fixed (in a
-  few of its kinds only a label or direction word changes in the reversal). v21 (200 items; held out
-  for `causal-v20`, then its misses chose this version's changes; its first run was cut off by a
+  few of its kinds only a label or direction word changes in the reversal). v23 (200 items; held out
+  for `causal-v22`, run once, then its misses chose this version's changes), v22 (200 items; held
+  out for `causal-v21`, run once, then its misses chose `causal-v22`'s changes), v21 (200 items; held out
+  for `causal-v20`, then its misses chose `causal-v21`'s changes; its first run was cut off by a
   restart of the machine after it had logged the held-out line, 0.870, and the same code's first
   complete run gave the same numbers), v20 (200 items; held out for `causal-v19`, run once, then its
   misses chose `causal-v20`'s changes), v19 (200
   items; held out for `causal-v18`, run once, then its misses chose `causal-v19`'s changes), v18 (200 items; held out
   for `causal-v17`, run once, then its misses chose `causal-v18`'s changes), v17 (200 items; held out for `causal-v16`, run once, then its misses
-  chose this version's changes; one slip: before that run, the developer printed its first two
+  chose `causal-v17`'s changes; one slip: before that run, the developer printed its first two
   items, plain "A caused B" sentences, while looking at its format), v16 (220; held out for
   `causal-v15`), v15 (208; held out for `causal-v14`), v14 (216; held out for `causal-v13`), v13
   (240; held out for `causal-v12`), v12 (208; held out for `causal-v11`; one slip: while checking its
   format before that run, the developer printed its first three items, plain "A causes B"
   sentences), v11 (248; held out for `causal-v10`), v10 (216; held out for `causal-v9`), v9 (212), v8
   (212), v7 (217), v6 (201), v5 (222), v4 (205), v3 (153), v2 (123) and v1 (66) were read while
-  developing, so they are reported as development data. v23 (200 items, 50 kinds) is written and
-  committed for a later pass; nobody has run or read it. One slip in developing this version: a
-  check of the development families also printed the held-out families (table 2b); they were the
-  same as `causal-v20`'s and no choice was made on them.
+  developing, so they are reported as development data. v25 (200 items, 50 kinds) is written and
+  committed for a later pass; nobody has run it. A check of v24 and v25 by a third session (format,
+  templating, faulty items; it reported ids and counts only, no text) found both hand-written and
+  well-formed, one weak reversal in v24 and four in v25, and about 20 v25 items that restate a v24
+  claim in other words (22 shared domains): v25 is not independent of v24. One slip in round 13: a
+  check of the development families for `causal-v21` also printed the held-out families (table 2b);
+  they were the same as `causal-v20`'s and no choice was made on them; since then the development
+  check prints the development split only.
 * **Agreement.** Three human-rated dev sets where length pulls in opposite directions; every figure is
   given raw, controlled for word count, and on same-length pairs, against plain CEC, BERTScore F1/R and
   word count itself; the default is chosen by a rule fixed in advance (`choose_default`).
@@ -754,33 +778,46 @@ surface patterns, `CausalMatcher(roles=False)` reads connectives only. The signa
 
 TEXT_TAIL = """## Reading the numbers (MiniLM run above)
 
-- **Blind set v22 (held out, run once): 0.880**, against plain CEC 0.282, BERTScore F1 0.260 and the
+- **Blind set v24 (held out, run once): 0.897**, against plain CEC 0.278, BERTScore F1 0.200 and the
+  connective-only setting 0.700; the goal of 0.95 is not met. Against the reversal in the reference's
+  own wording it wins 0.940, and 0.855 against the reversal in the paraphrase's wording. Where the
+  lexicon finds a connective in the reference (114 of 200) it gets 0.952; where it finds none (86),
+  0.826. 26 of the 50 kinds are at 1.000. The weakest kinds: headlines (0.500), then lab notebooks and
+  recipe tips (0.625). Nothing in this version was changed after the run.
+- **Blind set v23 (held out for `causal-v22`, round 14's first pass, run once): 0.882**, against
+  plain CEC 0.237, BERTScore F1 0.235 and connectives only 0.588; 0.930 against the reversal in the
+  reference's wording and 0.835 in the paraphrase's; with a connective in the reference 0.939 (98
+  items), without 0.828 (102); 19 of 50 kinds at 1.000, the weakest e-mails, narrative sequences and
+  tweets (0.625). Its misses then chose this version's changes (this version gets 0.907 on it), so it
+  is development data on this page; that run's numbers are kept in
+  `benchmarks/results/causal_report/causal_cec_minilm_causal-v22_blind-v23.json`.
+- **Blind set v22 (held out for `causal-v21`, round 13, run once): 0.880**, against plain CEC 0.282, BERTScore F1 0.260 and the
   connective-only setting 0.642; the goal of 0.95 is not met. Against the reversal in the reference's
   own wording it wins 0.915, and 0.845 against the reversal in the paraphrase's wording. Where the
   lexicon finds a connective in the reference (110 of 200) it gets 0.955; where it finds none (90),
-  0.789. 22 of the 50 kinds are at 1.000. The weakest kinds: "whenever" habituals (0.500), then cause nouns, active "causes", lab notebooks, narrative sequences, relative clauses and student essays (0.625). Nothing in this version was changed
-  after the run.
+  0.789. 22 of the 50 kinds are at 1.000. The weakest kinds: "whenever" habituals (0.500), then cause nouns, active "causes", lab notebooks, narrative sequences, relative clauses and student essays (0.625). Its misses then chose
+  `causal-v22`'s changes (this version gets 0.897 on it), so it is development data on this page.
 - **Blind set v21 (held out for `causal-v20`, round 12's third pass): 0.870**, against plain CEC
   0.258, BERTScore F1 0.250 and connectives only 0.625; 0.945 against the reversal in the
   reference's wording and 0.795 in the paraphrase's; with a connective in the reference 0.912 (113
   items), without 0.816 (87). Most of its misses were a paraphrase read as reversed against the
   reference (a passive participle without its auxiliary, "B, spurred by A", read as active). Its
-  misses then chose this version's changes (this version gets 0.905 on it), so it is development
+  misses then chose `causal-v21`'s changes (this version gets 0.912 on it), so it is development
   data on this page.
 - **Blind set v20 (held out for `causal-v19`, round 12's second pass, run once): 0.897**, against
   plain CEC 0.273, BERTScore F1 0.278 and connectives only 0.708; 0.940 against the reversal in the
   reference's wording and 0.855 in the paraphrase's; with a connective in the reference 0.933 (120
-  items), without 0.844 (80). Its misses then chose `causal-v20`'s changes (this version gets 0.920
+  items), without 0.844 (80). Its misses then chose `causal-v20`'s changes (this version gets 0.922
   on it), so it is development data on this page.
 - **Blind set v19 (held out for `causal-v18`, round 12's first pass, run once): 0.877**, against
   plain CEC 0.333, BERTScore F1 0.307 and connectives only 0.698; 0.925 against the reversal in the
   reference's wording and 0.830 in the paraphrase's; with a connective in the reference 0.936 (102
-  items), without 0.816 (98). Its misses then chose `causal-v19`'s changes (this version gets 0.887
+  items), without 0.816 (98). Its misses then chose `causal-v19`'s changes (this version gets 0.892
   on it), so it is development data on this page.
 - **Blind set v18 (held out for `causal-v17`, run once): 0.833**, against plain CEC 0.280,
   BERTScore F1 0.285 and connectives only 0.610; 0.880 against the reversal in the reference's
   wording and 0.785 in the paraphrase's; with a connective in the reference 0.896 (106 items),
-  without 0.761 (94). Its misses then chose `causal-v18`'s changes (this version gets 0.885 on it),
+  without 0.761 (94). Its misses then chose `causal-v18`'s changes (this version gets 0.887 on it),
   so it is development data on this page.
 - **Blind set v17 (held out for `causal-v16`, round 11's second pass, run once): 0.792**,
   against plain CEC 0.320, BERTScore F1 0.268 and connectives only 0.650; with a connective in the
@@ -796,32 +833,34 @@ TEXT_TAIL = """## Reading the numbers (MiniLM run above)
   written after it was fixed (the earlier commits checked out and run on the same items; on v12 to
   v15 with the development script that scores a set the way table 4 does):
 
-  | matcher | v5 (222) | v6 (201) | v7 (217) | v8 (212) | v9 (212) | v10 (216) | v11 (248) | v12 (208) | v13 (240) | v14 (216) | v15 (208) | v16 (220) | v17 (200) | v18 (200) | v19 (200) | v20 (200) | v21 (200) | v22 (200) |
-  |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
-  | `causal-v3` (commit f90c79a, round 5) | 0.766 | 0.741 | 0.733 | | | | | | | | | | | | | |  |  |
-  | `causal-v4` (d0c948e: rules from v4's misses) | **0.809** (held out) | 0.794 | 0.767 | | | | | | | | | | | | | |  |  |
-  | `causal-v5` (87e63ef: rules from v5's misses) | 0.838 (dev) | **0.808** (held out) | 0.781 | 0.776 | 0.778 | 0.787 | 0.778 | 0.791 | 0.750 | 0.685 | 0.668 | 0.600 | 0.657 | 0.620 | 0.720 | 0.723 | 0.580 | 0.677 |
-  | `causal-v6` without the word-level test (`lexical=False`) | | 0.863 (dev) | 0.795 | | | | | | | | | | | | | |  |  |
-  | `causal-v6` (a4eb970: rules from v6's misses, link pairing, word-level test) | 0.887 (dev) | 0.900 (dev) | **0.827** (held out) | 0.821 | 0.823 | 0.847 | 0.837 | 0.832 | 0.806 | 0.722 | 0.728 | 0.684 | 0.715 | 0.690 | 0.767 | 0.785 | 0.675 | 0.750 |
-  | `causal-v7` (721c56d: rules from v7's misses) | 0.892 (dev) | 0.905 (dev) | 0.869 (dev) | **0.823** (held out) | 0.837 | 0.847 | 0.855 | 0.839 | 0.808 | 0.738 | 0.728 | 0.700 | 0.720 | 0.690 | 0.775 | 0.790 | 0.685 | 0.752 |
-  | `causal-v8` (e8d6678: clause-level changes from v8's misses) | 0.894 (dev) | 0.905 (dev) | 0.869 (dev) | 0.842 (dev) | **0.842** (held out) | 0.847 | 0.857 | 0.839 | 0.810 | 0.738 | 0.731 | 0.702 | 0.720 | 0.693 | 0.775 | 0.790 | 0.688 | 0.762 |
-  | `causal-v9` (1973323: from v9's misses) | 0.894 (dev) | 0.908 (dev) | 0.873 (dev) | 0.851 (dev) | 0.861 (dev) | **0.859** (held out) | 0.863 | 0.839 | 0.810 | 0.748 | 0.733 | 0.702 | 0.720 | 0.698 | 0.782 | 0.795 | 0.688 | 0.765 |
-  | `causal-v10` (42ea401: from v10's misses) | 0.894 (dev) | 0.910 (dev) | 0.876 (dev) | 0.861 (dev) | 0.863 (dev) | 0.870 (dev) | **0.863** (held out) | 0.837 | 0.817 | 0.752 | 0.728 | 0.707 | 0.723 | 0.703 | 0.790 | 0.795 | 0.685 | 0.780 |
-  | `causal-v11` (8cdb8d9: general mechanisms from v11's misses) | 0.912 (dev) | 0.920 (dev) | 0.885 (dev) | 0.866 (dev) | 0.863 (dev) | 0.884 (dev) | 0.883 (dev) | **0.851** (held out) | 0.817 | 0.769 | 0.748 | 0.700 | 0.728 | 0.715 | 0.802 | 0.795 | 0.672 | 0.797 |
-  | `causal-v12` (861888f: from v12's misses) | 0.899 (dev) | 0.913 (dev) | 0.880 (dev) | 0.858 (dev) | 0.870 (dev) | 0.884 (dev) | 0.883 (dev) | 0.875 (dev) | **0.823** (held out) | 0.764 | 0.743 | 0.700 | 0.728 | 0.713 | 0.797 | 0.807 | 0.688 | 0.800 |
-  | `causal-v13`, `scope="pair"` (its text scope switched off) | | | | | | | | | | 0.769 | 0.743 | 0.700 | 0.728 | 0.713 | 0.797 | 0.807 | 0.690 | 0.800 |
-  | `causal-v13` (1a5046a: text scope, copular forms, linking verbs) | 0.903 (dev) | 0.920 (dev) | 0.887 (dev) | 0.870 (dev) | 0.870 (dev) | 0.889 (dev) | 0.891 (dev) | 0.882 (dev) | 0.856 (dev) | **0.787** (held out) | 0.772 | 0.700 | 0.723 | 0.780 | 0.812 | 0.825 | 0.775 | 0.828 |
-  | `causal-v14` (c7c81ac: swap test around the same words) | 0.919 (dev) | 0.935 (dev) | 0.896 (dev) | 0.889 (dev) | 0.882 (dev) | 0.894 (dev) | 0.901 (dev) | 0.897 (dev) | 0.865 (dev) | 0.803 (dev) | **0.788** (held out) | 0.732 | 0.748 | 0.802 | 0.830 | 0.850 | 0.797 | 0.835 |
-  | `causal-v15` (0718833: the swap test without links and across sentences) | 0.935 (dev) | 0.940 (dev) | 0.910 (dev) | 0.908 (dev) | 0.892 (dev) | 0.907 (dev) | 0.905 (dev) | 0.909 (dev) | 0.883 (dev) | 0.840 (dev) | 0.803 (dev) | **0.757** (held out) | 0.772 | 0.830 | 0.850 | 0.882 | 0.840 | 0.860 |
-  | `causal-v16` (6c51c39: notation and connective-framed swaps, connective forms, dictionary senses) | 0.937 (dev) | 0.938 (dev) | 0.912 (dev) | 0.910 (dev) | 0.896 (dev) | 0.912 (dev) | 0.911 (dev) | 0.913 (dev) | 0.887 (dev) | 0.850 (dev) | 0.805 (dev) | 0.805 (dev) | **0.792** (held out) | 0.833 | 0.855 | 0.887 | 0.845 | 0.860 |
-  | `causal-v17` (7e17c23: the direction-word test) | 0.937 (dev) | 0.943 (dev) | 0.912 (dev) | 0.910 (dev) | 0.896 (dev) | 0.912 (dev) | 0.911 (dev) | 0.916 (dev) | 0.887 (dev) | 0.852 (dev) | 0.805 (dev) | 0.807 (dev) | 0.805 (dev) | **0.833** (held out) | 0.855 | 0.887 | 0.848 | 0.860 |
-  | `causal-v18` (bcb463c: the link reward, fronted purposes, relative clauses, imperative conditions) | 0.941 (dev) | 0.955 (dev) | 0.924 (dev) | 0.922 (dev) | 0.903 (dev) | 0.921 (dev) | 0.921 (dev) | 0.918 (dev) | 0.896 (dev) | 0.859 (dev) | 0.815 (dev) | 0.805 (dev) | 0.820 (dev) | 0.880 (dev) | **0.877** (held out) | 0.897 | 0.870 | 0.870 |
-  | `causal-v19` (367339b: list headings, one-word sides of the swap test, cause labels as clauses) | 0.948 (dev) | 0.955 (dev) | 0.924 (dev) | 0.922 (dev) | 0.903 (dev) | 0.921 (dev) | 0.921 (dev) | 0.918 (dev) | 0.896 (dev) | 0.861 (dev) | 0.815 (dev) | 0.814 (dev) | 0.828 (dev) | 0.882 (dev) | 0.887 (dev) | **0.897** (held out) | 0.870 | 0.870 |
-  | `causal-v20` (18df5cd: attribution left out of sides, arrows pointing back) | 0.946 (dev) | 0.955 (dev) | 0.929 (dev) | 0.922 (dev) | 0.903 (dev) | 0.921 (dev) | 0.921 (dev) | 0.918 (dev) | 0.896 (dev) | 0.861 (dev) | 0.815 (dev) | 0.811 (dev) | 0.825 (dev) | 0.880 (dev) | 0.885 (dev) | 0.915 (dev) | **0.870** (held out) | 0.875 |
-  | `causal-v21` (this version: participle passives, sources, anaphoric objects) | 0.946 (dev) | 0.955 (dev) | 0.931 (dev) | 0.922 (dev) | 0.906 (dev) | 0.924 (dev) | 0.927 (dev) | 0.923 (dev) | 0.900 (dev) | 0.861 (dev) | 0.812 (dev) | 0.814 (dev) | 0.828 (dev) | 0.885 (dev) | 0.887 (dev) | 0.920 (dev) | 0.905 (dev) | **0.880** (held out) |
+  | matcher | v5 (222) | v6 (201) | v7 (217) | v8 (212) | v9 (212) | v10 (216) | v11 (248) | v12 (208) | v13 (240) | v14 (216) | v15 (208) | v16 (220) | v17 (200) | v18 (200) | v19 (200) | v20 (200) | v21 (200) | v22 (200) | v23 (200) | v24 (200) |
+  |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+  | `causal-v3` (commit f90c79a, round 5) | 0.766 | 0.741 | 0.733 | | | | | | | | | | | | | |  |  |  |  |
+  | `causal-v4` (d0c948e: rules from v4's misses) | **0.809** (held out) | 0.794 | 0.767 | | | | | | | | | | | | | |  |  |  |  |
+  | `causal-v5` (87e63ef: rules from v5's misses) | 0.838 (dev) | **0.808** (held out) | 0.781 | 0.776 | 0.778 | 0.787 | 0.778 | 0.791 | 0.750 | 0.685 | 0.668 | 0.600 | 0.657 | 0.620 | 0.720 | 0.723 | 0.580 | 0.677 | 0.665 | 0.730 |
+  | `causal-v6` without the word-level test (`lexical=False`) | | 0.863 (dev) | 0.795 | | | | | | | | | | | | | |  |  |  |  |
+  | `causal-v6` (a4eb970: rules from v6's misses, link pairing, word-level test) | 0.887 (dev) | 0.900 (dev) | **0.827** (held out) | 0.821 | 0.823 | 0.847 | 0.837 | 0.832 | 0.806 | 0.722 | 0.728 | 0.684 | 0.715 | 0.690 | 0.767 | 0.785 | 0.675 | 0.750 | 0.720 | 0.782 |
+  | `causal-v7` (721c56d: rules from v7's misses) | 0.892 (dev) | 0.905 (dev) | 0.869 (dev) | **0.823** (held out) | 0.837 | 0.847 | 0.855 | 0.839 | 0.808 | 0.738 | 0.728 | 0.700 | 0.720 | 0.690 | 0.775 | 0.790 | 0.685 | 0.752 | 0.725 | 0.795 |
+  | `causal-v8` (e8d6678: clause-level changes from v8's misses) | 0.894 (dev) | 0.905 (dev) | 0.869 (dev) | 0.842 (dev) | **0.842** (held out) | 0.847 | 0.857 | 0.839 | 0.810 | 0.738 | 0.731 | 0.702 | 0.720 | 0.693 | 0.775 | 0.790 | 0.688 | 0.762 | 0.725 | 0.797 |
+  | `causal-v9` (1973323: from v9's misses) | 0.894 (dev) | 0.908 (dev) | 0.873 (dev) | 0.851 (dev) | 0.861 (dev) | **0.859** (held out) | 0.863 | 0.839 | 0.810 | 0.748 | 0.733 | 0.702 | 0.720 | 0.698 | 0.782 | 0.795 | 0.688 | 0.765 | 0.728 | 0.797 |
+  | `causal-v10` (42ea401: from v10's misses) | 0.894 (dev) | 0.910 (dev) | 0.876 (dev) | 0.861 (dev) | 0.863 (dev) | 0.870 (dev) | **0.863** (held out) | 0.837 | 0.817 | 0.752 | 0.728 | 0.707 | 0.723 | 0.703 | 0.790 | 0.795 | 0.685 | 0.780 | 0.728 | 0.795 |
+  | `causal-v11` (8cdb8d9: general mechanisms from v11's misses) | 0.912 (dev) | 0.920 (dev) | 0.885 (dev) | 0.866 (dev) | 0.863 (dev) | 0.884 (dev) | 0.883 (dev) | **0.851** (held out) | 0.817 | 0.769 | 0.748 | 0.700 | 0.728 | 0.715 | 0.802 | 0.795 | 0.672 | 0.797 | 0.738 | 0.810 |
+  | `causal-v12` (861888f: from v12's misses) | 0.899 (dev) | 0.913 (dev) | 0.880 (dev) | 0.858 (dev) | 0.870 (dev) | 0.884 (dev) | 0.883 (dev) | 0.875 (dev) | **0.823** (held out) | 0.764 | 0.743 | 0.700 | 0.728 | 0.713 | 0.797 | 0.807 | 0.688 | 0.800 | 0.740 | 0.805 |
+  | `causal-v13`, `scope="pair"` (its text scope switched off) | | | | | | | | | | 0.769 | 0.743 | 0.700 | 0.728 | 0.713 | 0.797 | 0.807 | 0.690 | 0.800 | 0.740 | 0.805 |
+  | `causal-v13` (1a5046a: text scope, copular forms, linking verbs) | 0.903 (dev) | 0.920 (dev) | 0.887 (dev) | 0.870 (dev) | 0.870 (dev) | 0.889 (dev) | 0.891 (dev) | 0.882 (dev) | 0.856 (dev) | **0.787** (held out) | 0.772 | 0.700 | 0.723 | 0.780 | 0.812 | 0.825 | 0.775 | 0.828 | 0.780 | 0.818 |
+  | `causal-v14` (c7c81ac: swap test around the same words) | 0.919 (dev) | 0.935 (dev) | 0.896 (dev) | 0.889 (dev) | 0.882 (dev) | 0.894 (dev) | 0.901 (dev) | 0.897 (dev) | 0.865 (dev) | 0.803 (dev) | **0.788** (held out) | 0.732 | 0.748 | 0.802 | 0.830 | 0.850 | 0.797 | 0.835 | 0.807 | 0.830 |
+  | `causal-v15` (0718833: the swap test without links and across sentences) | 0.935 (dev) | 0.940 (dev) | 0.910 (dev) | 0.908 (dev) | 0.892 (dev) | 0.907 (dev) | 0.905 (dev) | 0.909 (dev) | 0.883 (dev) | 0.840 (dev) | 0.803 (dev) | **0.757** (held out) | 0.772 | 0.830 | 0.850 | 0.882 | 0.840 | 0.860 | 0.835 | 0.863 |
+  | `causal-v16` (6c51c39: notation and connective-framed swaps, connective forms, dictionary senses) | 0.937 (dev) | 0.938 (dev) | 0.912 (dev) | 0.910 (dev) | 0.896 (dev) | 0.912 (dev) | 0.911 (dev) | 0.913 (dev) | 0.887 (dev) | 0.850 (dev) | 0.805 (dev) | 0.805 (dev) | **0.792** (held out) | 0.833 | 0.855 | 0.887 | 0.845 | 0.860 | 0.838 | 0.865 |
+  | `causal-v17` (7e17c23: the direction-word test) | 0.937 (dev) | 0.943 (dev) | 0.912 (dev) | 0.910 (dev) | 0.896 (dev) | 0.912 (dev) | 0.911 (dev) | 0.916 (dev) | 0.887 (dev) | 0.852 (dev) | 0.805 (dev) | 0.807 (dev) | 0.805 (dev) | **0.833** (held out) | 0.855 | 0.887 | 0.848 | 0.860 | 0.838 | 0.865 |
+  | `causal-v18` (bcb463c: the link reward, fronted purposes, relative clauses, imperative conditions) | 0.941 (dev) | 0.955 (dev) | 0.924 (dev) | 0.922 (dev) | 0.903 (dev) | 0.921 (dev) | 0.921 (dev) | 0.918 (dev) | 0.896 (dev) | 0.859 (dev) | 0.815 (dev) | 0.805 (dev) | 0.820 (dev) | 0.880 (dev) | **0.877** (held out) | 0.897 | 0.870 | 0.870 | 0.865 | 0.877 |
+  | `causal-v19` (367339b: list headings, one-word sides of the swap test, cause labels as clauses) | 0.948 (dev) | 0.955 (dev) | 0.924 (dev) | 0.922 (dev) | 0.903 (dev) | 0.921 (dev) | 0.921 (dev) | 0.918 (dev) | 0.896 (dev) | 0.861 (dev) | 0.815 (dev) | 0.814 (dev) | 0.828 (dev) | 0.882 (dev) | 0.887 (dev) | **0.897** (held out) | 0.870 | 0.870 | 0.868 | 0.885 |
+  | `causal-v20` (18df5cd: attribution left out of sides, arrows pointing back) | 0.946 (dev) | 0.955 (dev) | 0.929 (dev) | 0.922 (dev) | 0.903 (dev) | 0.921 (dev) | 0.921 (dev) | 0.918 (dev) | 0.896 (dev) | 0.861 (dev) | 0.815 (dev) | 0.811 (dev) | 0.825 (dev) | 0.880 (dev) | 0.885 (dev) | 0.915 (dev) | **0.870** (held out) | 0.875 | 0.875 | 0.892 |
+  | `causal-v21` (cdc270e: participle passives, sources, anaphoric objects) | 0.946 (dev) | 0.955 (dev) | 0.931 (dev) | 0.922 (dev) | 0.906 (dev) | 0.924 (dev) | 0.927 (dev) | 0.923 (dev) | 0.900 (dev) | 0.861 (dev) | 0.812 (dev) | 0.814 (dev) | 0.828 (dev) | 0.885 (dev) | 0.887 (dev) | 0.920 (dev) | 0.905 (dev) | **0.880** (held out) | 0.877 | 0.897 |
+  | `causal-v22` (7264c85: frames exchanged at a break, habitual subordinators, clauses naming the cause) | 0.946 (dev) | 0.955 (dev) | 0.931 (dev) | 0.922 (dev) | 0.906 (dev) | 0.924 (dev) | 0.927 (dev) | 0.923 (dev) | 0.904 (dev) | 0.863 (dev) | 0.810 (dev) | 0.814 (dev) | 0.828 (dev) | 0.887 (dev) | 0.890 (dev) | 0.920 (dev) | 0.907 (dev) | 0.900 (dev) | **0.882** (held out) | 0.897 |
+  | `causal-v23` (this version: no reward for narrative-order links, long arrows, "as the cause of", stative *have*) | 0.948 (dev) | 0.955 (dev) | 0.931 (dev) | 0.925 (dev) | 0.908 (dev) | 0.928 (dev) | 0.929 (dev) | 0.923 (dev) | 0.904 (dev) | 0.866 (dev) | 0.817 (dev) | 0.816 (dev) | 0.818 (dev) | 0.887 (dev) | 0.892 (dev) | 0.922 (dev) | 0.912 (dev) | 0.897 (dev) | 0.907 (dev) | **0.897** (held out) |
 
-  v14 to v22 are harder for every version (`causal-v5` 0.685, 0.668, 0.600, 0.657, 0.620, 0.720,
-  0.723, 0.580, 0.677). What
+  v14 to v24 are harder for every version (`causal-v5` 0.685, 0.668, 0.600, 0.657, 0.620, 0.720,
+  0.723, 0.580, 0.677, 0.665, 0.730). What
   carried to new text were the changes to the scoring, not to the reading of a kind of sentence.
   This round's **link reward** (`causal-v18`) gave +0.020 on v19 (0.857 → 0.877, diagnostic runs of
   each step's code after the held-out run) and +0.010 on v20 (`causal-v17` 0.887 → `causal-v18`
@@ -850,14 +889,22 @@ TEXT_TAIL = """## Reading the numbers (MiniLM run above)
   read from one set's misses carry little, and unevenly: on the next set, `causal-v7`'s gave +0.002,
   `causal-v8`'s +0.005, `causal-v9`'s +0.012, `causal-v10`'s 0.000, `causal-v11`'s +0.014,
   `causal-v12`'s +0.006, and `causal-v13`'s copular forms and linking verbs +0.005 on v14 and 0.000
-  on v15.
-- **Development sets** (read while developing): v21 0.905, v20 0.920, v19 0.887, v18 0.885, v17 0.828, v16 0.814, v15 0.812, v14 0.861, v13 0.900, v12 0.923, v11 0.927, v10 0.924, v9 0.906, v8 0.922, v7 0.931, v6 0.955, v5 0.946, v4 0.959, v3 0.879, v2 0.972, v1 0.909
+  on v15. Round 14: on v23, `causal-v21` gave +0.0025 (0.875 → 0.8775) and `causal-v22` +0.005
+  (0.8775 → 0.8825: frames exchanged at a break, habitual subordinators, clauses that name the cause,
+  after +0.0015 on the pooled development sets, 6 comparisons gained and 1 lost outside v22); on
+  v24, `causal-v21`, `causal-v22` and this version all score 0.897 (0.8975): the second pass's
+  changes (no reward for narrative-order links, long arrows, "accounts for", "as the cause of",
+  stative *have*), after +0.0011 on the pooled development sets and +0.025 on v23, carried 0.000.
+- **Development sets** (read while developing): v23 0.907, v22 0.897, v21 0.912, v20 0.922, v19 0.892, v18 0.887, v17 0.818, v16 0.816, v15 0.817, v14 0.866, v13 0.904, v12 0.923, v11 0.929, v10 0.928, v9 0.908, v8 0.925, v7 0.931, v6 0.955, v5 0.948, v4 0.959, v3 0.879, v2 0.972, v1 0.909
   (pooled over v1 to v18: 0.887 with `causal-v17`, 0.898 with `causal-v18`; over v1 to v19, 0.898
   with `causal-v18` and 0.899 with `causal-v19`; over v1 to v20, 0.8993 with `causal-v19` and 0.8998
-  with `causal-v20`; over v1 to v21, 0.8984 with `causal-v20` and 0.9020 with this version).
+  with `causal-v20`; over v1 to v21, 0.8984 with `causal-v20` and 0.9020 with `causal-v21`; over v1
+  to v22, 0.9010 with `causal-v21` and 0.9025 with `causal-v22`, and 0.9036 with this version, which
+  gained 20 comparisons there and lost 10).
 - **Families.** Held out: 0.961–0.994, so the per-family goal is met on both splits (dev
   0.972–1.000). `causal-v20` moved one family on each split: held-out causal verb active 0.983 →
-  0.994, dev reason effect-first 1.000 → 0.994; `causal-v21` moved none. The whole-text swap test (`causal-v15`) cost two held-out
+  0.994, dev reason effect-first 1.000 → 0.994; `causal-v21` and `causal-v22` moved none, and this
+  version only dev reason effect-first (0.994 → 1.000). The whole-text swap test (`causal-v15`) cost two held-out
   families (result across sentences 0.989 → 0.961, prepositional reason 1.000 → 0.983) and gained
   three (causal verb active 0.972 → 0.983, passive 0.983 → 0.989, reason across sentences 0.978 →
   0.983); `causal-v16` moved only reason sentence-initial (0.967 → 0.972), `causal-v17` only reason
@@ -876,12 +923,14 @@ TEXT_TAIL = """## Reading the numbers (MiniLM run above)
   connective's words whether or not the lexicon lists them. So table 3 now shows less of what a family
   owes to its entries; the causal-verb passive family keeps least (0.467).
 - **Agreement with people.** The default (agg mean, mref:max-sym) now meets the issue's rule on
-  COPA-SSE: above plain CEC on every statistic (raw ρ 0.154 vs 0.146, length-controlled partial ρ
-  0.212 vs 0.196, same-length pairs 0.606 vs 0.596) and above BERTScore F1 once length is controlled
-  (0.212 vs 0.207). It is still below plain CEC on Wiegreffe CQA (partial ρ 0.318 vs 0.345) and SNLI
-  (0.234 vs 0.241) and below BERTScore F1 there (0.344, 0.277). The link reward (`causal-v18`) raised
+  COPA-SSE: above plain CEC on every statistic (raw ρ 0.150 vs 0.146, length-controlled partial ρ
+  0.213 vs 0.196, same-length pairs 0.607 vs 0.596) and above BERTScore F1 once length is controlled
+  (0.213 vs 0.207). It is still below plain CEC on Wiegreffe CQA (partial ρ 0.318 vs 0.345) and SNLI
+  (0.231 vs 0.241) and below BERTScore F1 there (0.344, 0.277). The link reward (`causal-v18`) raised
   COPA-SSE (0.200 → 0.212) and left CQA and SNLI level (0.319 → 0.319, 0.233 → 0.234); `causal-v19`
-  moved none of them, `causal-v20` moved CQA and SNLI by 0.001 (0.318, 0.235), `causal-v21` SNLI by −0.001; the three
+  moved none of them, `causal-v20` moved CQA and SNLI by 0.001 (0.318, 0.235), `causal-v21` SNLI by −0.001,
+  `causal-v22` none, and this version (narrative-order links no longer earn the link reward)
+  COPA-SSE +0.001 (0.213) and SNLI −0.003 (0.231); the three
   rounds before did not move it (`causal-v12`: 0.201, 0.321, 0.232; `causal-v13` and
   `causal-v14`: 0.201, 0.319, 0.233; `causal-v16` and `causal-v17`: 0.200, 0.319, 0.233): the wider swap test finds
   almost no pair in these sets, where people wrote their explanations in their own words. The text scope counts only sentence pairs that are each other's best match: counting
@@ -904,7 +953,7 @@ TEXT_TAIL = """## Reading the numbers (MiniLM run above)
   sunburn" read as a noun phrase) gets no link or a wrong one, and rules read direction from
   structure, not meaning ("The man sold the house" is read as a link from its subject). Implicit
   causality between sentences is read from order and tense only. The blind set shows what that
-  costs (0.880, not 0.95); rules per kind of sentence carry little and unevenly to new text, so a learned
+  costs (0.897, not 0.95); rules per kind of sentence carry little and unevenly to new text, so a learned
   cause/effect extractor would be needed to go further, and none ships offline here.
 - Scoring parses every sentence without a connective, and every side of a link long enough to hold
   a clause: 2.29× plain CEC's time on COPA-SSE crowd text (connectives only: 1.42×), 1.87× on the
