@@ -1237,7 +1237,7 @@ _FRAME_ADJECTIVES = {"possible", "likely", "probable", "plausible", "clear", "th
 #: words that open a clause of the argument itself after a comma, not a source ("A, and B was found")
 _NOT_SOURCE_OPENERS = {"and", "but", "or", "so", "yet", "nor", "then", "which", "who", "when", "where", "while",
                        "because", "as", "after", "before", "until", "since", "if", "once", "though", "although"}
-_COPULA_FORMS = {"is", "was", "were", "are", "be", "been", "being", "am", "'s", "'re"}
+_COPULA_FORMS = set(_BE) - {"gets", "got", "get"} | {"am", "'re"}  # the forms of "be" in _BE, and two more
 _CLAUSE_OPENERS = {"the", "a", "an", "this", "that", "these", "those", "it", "they", "we", "he", "she", "i", "you",
                    "his", "her", "its", "their", "our", "my", "your", "some", "many", "most", "more", "less", "no"}
 

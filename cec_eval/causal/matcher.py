@@ -693,6 +693,8 @@ _AUXILIARY = {"is": "be", "are": "be", "was": "be", "were": "be", "am": "be", "b
 #: notation that joins two sides as a word would ("A = B", "A -> B", "Deficiency | Result"), a word of
 #: its own in the swap test
 _NOTATION = r"=+>?|-+>|<-+|[→⇒⟶←|]"
+#: a word of :func:`_stemmed` (and of :func:`_breaks`, which counts the same words)
+_WORD = re.compile(r"[a-z0-9]+|" + _NOTATION)
 #: the get-passive's auxiliary ("got packed"), a grammar word like "was" (spaCy lists only "get")
 _GET = frozenset({"got", "gets", "getting", "gotten"})
 #: stop words that still change a claim, kept in the content words of a phrase
@@ -706,7 +708,7 @@ def _stemmed(text: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[bool, .
     spaCy English stop word; a negation kept)."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    raw = re.findall(r"[a-z0-9]+|" + _NOTATION, text.lower())
+    raw = _WORD.findall(text.lower())
     stem = _porter().stem
     words = tuple(_AUXILIARY.get(w) or (w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w)
                   for w in raw)
@@ -770,7 +772,7 @@ def _breaks(text: str, start: int) -> frozenset[int]:
     pieces = re.split(r"\s*(?:[,:;—–]|\s-{1,2}\s)\s*", text.lower())
     out, n = set(), 0
     for piece in pieces[:-1]:
-        n += len(re.findall(r"[a-z0-9]+|" + _NOTATION, piece))
+        n += len(_WORD.findall(piece))
         out.add(n - start)
     return frozenset(out)
 

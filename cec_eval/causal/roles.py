@@ -986,7 +986,8 @@ def _named_cause(pred: "Token", children: list, subj: list) -> list:
                 g.dep_ == "prep" and g.lower_ == "for" for g in c.children) for c in children) and "for" not in preps:
             return [doc[i] for i in sorted(_ids(subj[0]))]
         behind = preps.get("behind")
-        if behind is not None and [t.lower_ for t in _pobj(behind)] in ([a] for a in _ANAPHORS):
+        target = _pobj(behind) if behind is not None else []
+        if len(target) == 1 and target[0].lower_ in _ANAPHORS:
             return [doc[i] for i in sorted(_ids(subj[0]))]
     dobj = [c for c in children if c.dep_ == "dobj"]
     near = children + (list(dobj[0].subtree) if dobj else [])  # "blamed A for B": "for" may attach low
@@ -1011,7 +1012,7 @@ def _stative(pred: "Token", children: list) -> bool:
     if any(c.dep_ in ("xcomp", "ccomp", "oprd", "acomp") for c in children):
         return False
     objects = [c for c in children if c.dep_ == "dobj"]
-    return not any(o.lemma_.lower() in EFFECT_NOUNS | _IMPACT_NOUNS | {"impact"} or
+    return not any(o.lemma_.lower() in EFFECT_NOUNS | _IMPACT_NOUNS or
                    any(x.dep_ in ("acl", "amod", "relcl") and x.tag_ in ("VBG", "VBN", "JJ") and x.i > o.i for x in o.children)
                    for o in objects)
 
