@@ -630,10 +630,14 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
     doc = pred.doc
     children = list(pred.children) + extra
     xcomp = [c for c in children if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX")]
-    if pred.lemma_.lower() in _RAISING and xcomp:
+    copular = False
+    if (pred.lemma_.lower() in _RAISING or _copular_raising(pred, children)) and xcomp:
         # "Households tend to borrow more once rates are cut": a raising or aspectual verb's subject
         # is its complement's; the complement's own adjuncts and objects are the clause's
         children = [c for c in children if c.i != xcomp[0].i] + list(xcomp[0].children)
+        # "The cause of B turned out to be A" / "proved to be A" / "seems to be A": the clause is
+        # the complement's copular one (causal-v24)
+        copular = xcomp[0].lemma_.lower() == "be"
     raised = [c for c in children if c.dep_ == "nsubjpass"]
     if pred.lemma_.lower() in REPORTING and xcomp and raised and not subj_tokens:
         # "Smaller classes are thought to improve B": a passive reporting verb raises its
@@ -773,7 +777,7 @@ def _clause_link(pred: "Token", scope: list["Token"], subj_tokens: list["Token"]
         if src and _pobj(src[0]):
             return _pobj(src[0]), rest_of(_ids(src[0])), "<source>"
         return None
-    lemma = pred.lemma_.lower()
+    lemma = "be" if copular else pred.lemma_.lower()
     # "B happened, and A was to blame" / "B, and the culprit was A": a coordinated clause that names
     # the cause of something it leaves out (a rule returning an empty effect) is about the first clause
     for c in children:
@@ -926,6 +930,14 @@ _FROM_ADJ = {"far", "away", "free", "different", "apart", "safe", "immune", "dis
 #: raising and aspectual verbs: their subject belongs to the complement ("tend to", "began to")
 _RAISING = {"tend", "seem", "appear", "start", "begin", "continue", "keep", "stop", "cease", "used", "happen",
             "come", "get", "go"}
+
+def _copular_raising(pred: "Token", children: list["Token"]) -> bool:
+    """Whether ``pred`` is a raising verb of seeming or finding out that may take "to be" ("turned
+    out to be", "proved to be"; Quirk et al. 1985 §16.50 lists *prove* and *turn out* with *seem* and
+    *appear*): *turn* only with its particle *out*."""
+    lemma = pred.lemma_.lower()
+    return lemma == "prove" or lemma == "turn" and any(c.dep_ == "prt" and c.lower_ == "out" for c in children)
+
 
 #: attribution verbs whose thing attributed is the object and whose cause follows "to"
 #: (PropBank attribute.01, ascribe.01, trace.02: Arg1 the thing, Arg2 what it is attributed to)
