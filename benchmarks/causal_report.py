@@ -195,9 +195,10 @@ BLIND_V21 = ROOT / "benchmarks" / "data" / "blind_direction_v21.jsonl"
 BLIND_V22 = ROOT / "benchmarks" / "data" / "blind_direction_v22.jsonl"
 BLIND_V23 = ROOT / "benchmarks" / "data" / "blind_direction_v23.jsonl"
 BLIND_V24 = ROOT / "benchmarks" / "data" / "blind_direction_v24.jsonl"
-#: the held-out blind set this report is judged on; v24 to v1 were read while developing (dev data);
-#: v25 is left unread (not independent of v24) and v27 is kept for a later pass
 BLIND_V26 = ROOT / "benchmarks" / "data" / "blind_direction_v26.jsonl"
+#: the held-out blind set this report is judged on; v26 and v24 to v1 were read while developing (dev
+#: data); v25 is left unread (not independent of v24)
+BLIND_V27 = ROOT / "benchmarks" / "data" / "blind_direction_v27.jsonl"
 #: the connective-only setting (causal-v2's scoring, w = 0.5, with this version's lexicon), shown next to
 #: the default for comparison
 CONNECTIVES_ONLY = "Causal CEC, connectives only (roles=False, w=0.5)"
@@ -670,7 +671,19 @@ surface patterns, `CausalMatcher(roles=False)` reads connectives only. The signa
    causation noun after *as* ("listed A as the cause of B"), "B is what A brings about", an object
    relative with a causal verb ("losses that A causes"), and a stative *have* with a plain object
    read as no link ("A cook had norovirus"; Dowty's Proto-Agent), a causative one still as a link
-   ("had the students losing focus").
+   ("had the students losing focus"); `causal-v24` (round 15), from v24's misses after its one run
+   with `causal-v23`: dictionary rows "made possible by", "blamed on" (after a copula or a comma, or
+   a headline's "Blamed"), "traced (back) to", "owes much to" and a hedged "probably / likely from"
+   (not after a copula), a raising verb left out of a cause ("A seems to have made B"), a causation
+   noun with "turned out / proved / seems to be" read as with the copula ("The cause of B turned out
+   to be A"), a title-case headline parsed in sentence case (the small tagger reads "Cheap Loans
+   Fuel Housing Boom" as a run of proper nouns), and an arrow on a line of its own joining the lines
+   around it; `causal-v25`, the second pass, from v26's misses after its one run with `causal-v24`: a
+   note's cause label with words before its noun ("Possible cause: A", "Agreed cause: A", "Main
+   driver: A", "Source: A"), with a copula and no article ("Cause was A") or as a phrase ("Explained
+   by A", "Result of A") read as "Cause: A", a question of one or two words ("Why?", "Reason?",
+   "Result?") linking the sentence before it to the one after it, and "reported A as the cause."
+   with no of-phrase naming the cause of the sentence before.
 5. **Directed comparison.** For a generated and a reference sentence that both take part in a link:
    `direct = (cos(c_g, c_a) + cos(e_g, e_a)) / 2`, `swapped = (cos(c_g, e_a) + cos(e_g, c_a)) / 2`,
    `S = (1 − w)·cos(g, a) + w·direct − pen·R`, `reversal = max(0, swapped − direct)` (pen = 1;
@@ -746,11 +759,15 @@ surface patterns, `CausalMatcher(roles=False)` reads connectives only. The signa
   scored again (table 3). Since the lexicon comes from PDTB and not from the families, this shows what
   each family owes to its lexicon entries and that the rules for the others do not depend on them; it
   cannot show generalisation to unseen connectives — the blind set does.
-* **Blind sets.** v24: 200 items in 50 kinds and 200 domains (one per item), written by a separate
-  session that was not allowed to open the link finder, its rules, this report or any earlier set,
-  and run once, by the run that wrote this page, after the rules of this version were fixed (in a
-  few of its kinds only a label or direction word changes in the reversal). v23 (200 items; held out
-  for `causal-v22`, run once, then its misses chose this version's changes), v22 (200 items; held
+* **Blind sets.** v27: 200 items in 50 kinds and 200 domains (one per item, each beginning with a
+  letter from M to Z), written by a separate session that was not allowed to open the link finder,
+  its rules, this report or any earlier set, and told nothing of them but to avoid stock textbook
+  examples; run once, by the run that wrote this page, after the rules of this version were fixed
+  (in a few of its kinds only a label, an arrow or the voice changes in the reversal). v26 (200
+  items, domains A to L, written the same way at the same time by another session; held out for
+  `causal-v24`, run once, then its misses chose this version's changes), v24 (200 items; held out
+  for `causal-v23`, run once, then its misses chose `causal-v24`'s changes), v23 (200 items; held out
+  for `causal-v22`, run once, then its misses chose `causal-v23`'s changes), v22 (200 items; held
   out for `causal-v21`, run once, then its misses chose `causal-v22`'s changes), v21 (200 items; held out
   for `causal-v20`, then its misses chose `causal-v21`'s changes; its first run was cut off by a
   restart of the machine after it had logged the held-out line, 0.870, and the same code's first
@@ -765,11 +782,16 @@ surface patterns, `CausalMatcher(roles=False)` reads connectives only. The signa
   format before that run, the developer printed its first three items, plain "A causes B"
   sentences), v11 (248; held out for `causal-v10`), v10 (216; held out for `causal-v9`), v9 (212), v8
   (212), v7 (217), v6 (201), v5 (222), v4 (205), v3 (153), v2 (123) and v1 (66) were read while
-  developing, so they are reported as development data. v25 (200 items, 50 kinds) is written and
-  committed for a later pass; nobody has run it. A check of v24 and v25 by a third session (format,
-  templating, faulty items; it reported ids and counts only, no text) found both hand-written and
-  well-formed, one weak reversal in v24 and four in v25, and about 20 v25 items that restate a v24
-  claim in other words (22 shared domains): v25 is not independent of v24. One slip in round 13: a
+  developing, so they are reported as development data. v25 (200 items, 50 kinds) is left unread:
+  a check of v24 and v25 by a third session (format, templating, faulty items; it reported ids and
+  counts only, no text) found both hand-written and well-formed, one weak reversal in v24 and four
+  in v25, and about 20 v25 items that restate a v24 claim in other words (22 shared domains), so v25
+  is not independent of v24. The same kind of check of v26 and v27 (round 15) found both
+  hand-written (198 and 200 distinct function-word frames of 200) and well-formed, a few weak
+  reversals (v26-147, v26-156; v27-153, v27-162, v27-163), two claims shared between them (v26-141 /
+  v27-177, v26-142 / v27-051), and 16 v26 items and 17 v27 items that restate a claim of an earlier
+  (development) set in other words, most of them everyday claims that several writers reach on their
+  own; the numbers without those items are given below. One slip in round 13: a
   check of the development families for `causal-v21` also printed the held-out families (table 2b);
   they were the same as `causal-v20`'s and no choice was made on them; since then the development
   check prints the development split only.
@@ -989,7 +1011,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default=None, help="a backbone name (minilm, mpnet) or a local sentence-transformers folder (default: MiniLM)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     ap.add_argument("--out", default=str(DOC), help="markdown to write")
-    ap.add_argument("--blind", default=str(BLIND_V26), help="the held-out blind set (default: v26)")
+    ap.add_argument("--blind", default=str(BLIND_V27), help="the held-out blind set (default: v27)")
     ap.add_argument("--json", default=None, help="also write all numbers as JSON")
     ap.add_argument("--from-json", default=None, help="only re-render the markdown from a --json file")
     args = ap.parse_args(argv)
@@ -1013,7 +1035,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"links": link_table(sample)}
     results["families"] = family_tables(scorer, bertscore, args.per_family)
     results["blind"] = blind_table(scorer, bertscore, Path(args.blind).resolve())
-    results["blind_dev"] = [blind_table(scorer, bertscore, p) for p in (BLIND_V24, BLIND_V23, BLIND_V22, BLIND_V21, BLIND_V20, BLIND_V19, BLIND_V18, BLIND_V17, BLIND_V16, BLIND_V15, BLIND_V14, BLIND_V13, BLIND_V12, BLIND_V11, BLIND_V10, BLIND_V9, BLIND_V8, BLIND_V7, BLIND_V6, BLIND_V5, BLIND_V4, BLIND_V3, BLIND_V2, None)]
+    results["blind_dev"] = [blind_table(scorer, bertscore, p) for p in (BLIND_V26, BLIND_V24, BLIND_V23, BLIND_V22, BLIND_V21, BLIND_V20, BLIND_V19, BLIND_V18, BLIND_V17, BLIND_V16, BLIND_V15, BLIND_V14, BLIND_V13, BLIND_V12, BLIND_V11, BLIND_V10, BLIND_V9, BLIND_V8, BLIND_V7, BLIND_V6, BLIND_V5, BLIND_V4, BLIND_V3, BLIND_V2, None)]
     results["earlier"] = earlier_contrast(scorer, bertscore, args.contrast_items)
     results["agreement"] = agreement_tables(scorer, bertscore, args.questions, args.n_boot, args.seed)
     results["backbone"] = bertscore.backbone

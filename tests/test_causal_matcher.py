@@ -90,7 +90,7 @@ def test_one_sided_link_falls_back_to_cosine(scorers):
 def test_signature_names_variant_and_parameters(scorers):
     _, causal = scorers
     sig = causal.score(["A causes B."], ["A causes B."]).signature
-    assert sig.startswith("cec:causal-v24(links=surface+roles:spacy-")
+    assert sig.startswith("cec:causal-v25(links=surface+roles:spacy-")
     assert "|agg:mean|" in sig
     assert ",w=0,pen=1,lex=0.7,scope=text,rew=0.25)" in sig
     m = CausalMatcher(weight=0.25, penalty=2.0, lexical=False, reward=0.0)
@@ -179,7 +179,7 @@ def test_evaluate_and_api_route_to_the_variant(minilm_path):
     from cec_eval import score
 
     res = score([REVERSAL], [REFERENCE], model=minilm_path, variant="causal")
-    assert res.signature.startswith("cec:causal-v24(")
+    assert res.signature.startswith("cec:causal-v25(")
 
 
 @pytest.mark.slow
@@ -197,7 +197,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     r = evaluate.load(module_path("cec")).compute(
         predictions=[PARAPHRASE, REVERSAL], references=[REFERENCE, REFERENCE], variant="causal"
     )
-    assert r["signature"].startswith("cec:causal-v24(links=surface+roles:") and "|agg:mean|" in r["signature"]
+    assert r["signature"].startswith("cec:causal-v25(links=surface+roles:") and "|agg:mean|" in r["signature"]
     assert r["scores"][0]["sym"] > r["scores"][1]["sym"] + 0.3
     two = dict(predictions=["CO2 traps heat. The planet warms."], references=["The planet warms because CO2 traps heat."])
     r_mean = evaluate.load(module_path("cec")).compute(**two, variant="causal")
@@ -216,7 +216,7 @@ def test_evaluate_module_and_cli_route_to_the_variant(tmp_path, monkeypatch):
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["signature"].startswith("cec:causal-v24(") and "|agg:f2|" in result["signature"]
+    assert result["signature"].startswith("cec:causal-v25(") and "|agg:f2|" in result["signature"]
     assert result["scores"][0]["sym"] > result["scores"][1]["sym"] + 0.3
 
 
@@ -288,7 +288,7 @@ def test_cli_scores_a_text_over_spacy_max_length_with_the_causal_variant(tmp_pat
          "--variant", "causal", "--no-progress", "--output", str(out)], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(out.read_text())
-    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v24(") and 0 < result["scores"][0]["sym"] <= 1
+    assert result["n"] == 1 and result["signature"].startswith("cec:causal-v25(") and 0 < result["scores"][0]["sym"] <= 1
 
 
 @pytest.mark.parametrize("g, a, expected", [
@@ -714,3 +714,26 @@ def test_an_arrow_on_a_line_of_its_own_links_the_lines_around_it():
         links = m.text_links(text, enc.encode(text))
         for k in (0, 2):
             assert (text[pair[0]], text[pair[1]]) in zip(links[k][2], links[k][3])
+
+
+@pytest.mark.parametrize("question, side", [("Why?", "cause"), ("Reason?", "cause"), ("The reason?", "cause"),
+                                            ("Result?", "effect")])
+def test_a_one_word_question_links_the_sentences_around_it(question, side):
+    """ "B. Why? A." reads A as the cause of B; "A. Result? B." B as the effect of A (causal-v25)."""
+    from cec_eval.causal.matcher import _bare_question
+
+    assert _bare_question(question) == side
+    enc = Embedder(BagOfWordsEncoder())
+    m = CausalMatcher()
+    text = ["The bottles gushed when opened.", question, "I bottled them before fermentation had finished."]
+    m.prepare(text, enc)
+    links = m.text_links(text, enc.encode(text))
+    pair = (text[2], text[0]) if side == "cause" else (text[0], text[2])
+    for k in (0, 2):
+        assert pair in zip(links[k][2], links[k][3])
+
+
+def test_a_longer_question_is_no_bare_question():
+    from cec_eval.causal.matcher import _bare_question
+
+    assert _bare_question("Why did the bottles gush?") == "" and _bare_question("Why.") == ""

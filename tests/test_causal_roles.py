@@ -470,3 +470,9 @@ def test_a_causation_noun_with_turn_out_or_prove_to_be_is_read_as_with_the_copul
 def test_turn_without_out_is_no_copula():
     links = LinkExtractor(roles=True).extract(["The cause of the delay turned to face the crowd."])[0]
     assert not [l for l in links if l.connective == "<noun>"]
+
+
+def test_as_the_cause_without_an_of_phrase_names_the_cause_of_the_sentence_before():
+    # causal-v25: "reported A as the cause." has no of-phrase: the effect is what came before
+    links = LinkExtractor(roles=True).extract(["The manager reported a blown rear speaker as the cause."])[0]
+    assert [(l.cause, l.anaphoric, l.connective) for l in links] == [("a blown rear speaker", "effect", "<noun>")]

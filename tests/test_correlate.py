@@ -151,7 +151,7 @@ def test_cli_passes_cec_options(capsys, minilm_path):
                "--no-progress", "-f", "json", "--cec-model", minilm_path, "--cec-variant", "causal"])
     assert rc == 0
     sig = json.loads(capsys.readouterr().out)["signatures"]["cec"]
-    assert "cec:causal-v24(" in sig and "|agg:mean|" in sig
+    assert "cec:causal-v25(" in sig and "|agg:mean|" in sig
     rc = main(["correlate", "--dataset", "copa_sse_dev", "--limit", "4", "-m", "cec", "--n-resamples", "20",
                "--no-progress", "-f", "json", "--cec-model", minilm_path, "--cec-aggregation", "f2"])
     assert rc == 0

@@ -1191,14 +1191,39 @@ _CAUSE_CLAUSE = re.compile(r"^(?:(?:root|likely|probable|main|apparent|suspected
                            r"narrowed\s+down|isolated)(?:\s*:\s+|\s+(?:to\s+be\s+|to\s+|as\s+|on\s+)?)(?=\S)", re.I)
 
 
+#: causal-v25 (round 15, second pass), from blind v26's misses: a note's cause label with one or two
+#: words before its noun ("Possible cause: A", "Agreed cause: A", "Contributing cause: A", "Main
+#: driver: A", "Source: A"), not after a determiner (prose: "The cause: A", read by its own row); a
+#: cause label written as a clause with a copula and no article ("Cause was A", "Reason is A"); and
+#: a line that opens with "Explained by A" or "Result of A" and has no verb of its own, which names
+#: the cause of the line before (as "This is explained by / the result of A")
+_CAUSE_LABEL = re.compile(r"^(?:(?!(?:the|a|an|this|that|its|their|one|my|our|his|her|your)\b)[A-Za-z][\w-]*\s+){0,2}"
+                          r"(?:causes?|reasons?|source|drivers?|triggers?|culprits?)\s*:\s+(?=\S)", re.I)
+_CAUSE_COPULA = re.compile(r"^(?:(?:root|likely|probable|main|apparent|suspected|possible|underlying|agreed)\s+)?"
+                           r"(?:cause|reason)\s+(?:was|is)\s+(?!(?:not|unknown|unclear|still|yet|being|under)\b)(?=\S)", re.I)
+_CAUSE_PHRASE = re.compile(r"^(?:explained\s+by|result\s+of)\s+(?!.*\b(?:is|was|are|were|has|have|had)\b)(?=\S)", re.I)
+
+
 def _unbulleted(sentence: str) -> str:
     """A sentence without the list marker it opens with: "- Cause: A" is read as "Cause: A", "14:03
     Consequently, B" as "Consequently, B"; and a cause label written as a clause ("Cause traced to
-    A") as the label "Cause: A"."""
+    A", "Cause was A"), with words before its noun ("Possible cause: A") or as a phrase ("Explained
+    by A") as the label "Cause: A"."""
     m = _BULLET.match(sentence)
     sentence = sentence[m.end():] if m else sentence
-    m = _CAUSE_CLAUSE.match(sentence)
-    return "Cause: " + sentence[m.end():] if m and m.end() > len("Cause: ") else sentence
+    for label in (_CAUSE_CLAUSE, _CAUSE_LABEL, _CAUSE_COPULA, _CAUSE_PHRASE):
+        m = label.match(sentence)
+        if m and " ".join(sentence[:m.end()].lower().replace(":", " :").split()) not in _label_rows():
+            return "Cause: " + sentence[m.end():]
+    return sentence
+
+
+@lru_cache(maxsize=None)
+def _label_rows() -> frozenset[str]:
+    """The cause labels the lexicon reads as they are ("cause :", "root cause :", "reason :"): left
+    as written, so a link keeps its own connective."""
+    return frozenset(p for phrase, kind, source in LEXICON if source == "NOTATION" and kind == EFFECT_FIRST
+                     for p in spell_out(phrase) if p.endswith(":"))
 
 
 #: a headline's words: letters, with inner hyphens or apostrophes ("Ultra-Processed", "City's")

@@ -75,7 +75,10 @@ from .roles import SEQUENCE
 if TYPE_CHECKING:  # pragma: no cover
     from ..embed import Embedder
 
-VERSION = "causal-v24"  # v24: from blind v24's misses (round 15): rows "made possible by", "blamed
+VERSION = "causal-v25"  # v25: from blind v26's misses (round 15, second pass): cause labels with
+# words before the noun ("Possible cause: A"), with a copula ("Cause was A") or as a phrase ("Explained
+# by A"); a one-word question ("Why?", "Reason?") links the sentences around it; "A as the cause."
+# with no of-phrase. v24: from blind v24's misses (round 15): rows "made possible by", "blamed
 # on", "traced (back) to", "owes much to", "probably from"; a raising verb is no part of a cause; "the
 # cause of B turned out to be A"; title-case headlines parsed in sentence case; an arrow on a line of
 # its own joins the lines around it. v23: from blind v23's misses (round 14, second pass): the link reward leaves
@@ -190,6 +193,22 @@ _CAUSE_ASKED = {"cause", "causes", "caused", "make", "makes", "made", "lead", "l
                 "triggered", "drive", "drives", "drove", "form", "forms", "formed", "create", "creates", "created",
                 "produce", "produces", "produced", "bring", "brings", "brought", "explain", "explains", "explained",
                 "behind", "reason", "started", "starts", "sparked", "killed", "destroyed"}
+
+
+#: questions of a word or two that ask for the cause ("Why?", "Reason?") or the effect ("Result?")
+#: of the sentence before them
+_BARE_QUESTIONS = {"why": "cause", "why so": "cause", "how come": "cause", "reason": "cause", "the reason": "cause",
+                   "cause": "cause", "the cause": "cause", "result": "effect", "the result": "effect",
+                   "outcome": "effect", "the outcome": "effect", "effect": "effect", "the effect": "effect"}
+
+
+def _bare_question(sentence: str) -> str:
+    """"cause" or "effect" for a question of one or two words that asks for that side of the sentence
+    before it ("Why?", "The reason?", "Result?"), else ""."""
+    text = sentence.strip()
+    if not text.endswith("?"):
+        return ""
+    return _BARE_QUESTIONS.get(" ".join(text.rstrip("?! ").lower().split()), "")
 
 
 #: a line that is only an arrow (the link lexicon's NOTATION arrows, both ways)
@@ -427,6 +446,15 @@ class CausalMatcher:
                 c, e = (i - 1, i + 1) if arrow.group(1) in _FORWARD_ARROWS else (i + 1, i - 1)
                 for k in (i - 1, i + 1):
                     add(k, [vectors[c]], [vectors[e]], [sentences[c]], [sentences[e]])
+        bare = {i: _bare_question(sentences[i]) for i in range(1, len(sentences) - 1)}
+        for i, side in bare.items():
+            if side:
+                # "B. Why? A." / "B. Reason? A." / "A. Result? B.": a question of one word asks about
+                # the sentence before it, and the sentence after answers (causal-v25)
+                c, e = (i + 1, i - 1) if side == "cause" else (i - 1, i + 1)
+                for k in (i - 1, i + 1):
+                    add(k, [vectors[c]], [vectors[e]], [sentences[c]], [sentences[e]])
+        asked -= {i for i, side in bare.items() if side}
         for i, s in enumerate(sentences):
             inside = (self._spans[s], self._texts[s]) if s in self._spans else self._alone.get(s) if i == 0 else None
             if i in asked and _question_words(s)[0] in ("what", "which"):

@@ -567,7 +567,7 @@ def _as_causation_noun(toks: list["Token"]):
     regarded as a consequence of A": a causation noun as the complement of *as* (Quirk et al. 1985
     §16.48, verbs with an object complement introduced by *as*) names the relation between the noun
     phrase it describes (the verb's object, else its subject) and its of-phrase (causal-v23)."""
-    for k, t in enumerate(toks[:-4]):
+    for k, t in enumerate(toks[:-2]):
         if t.lower_ != "as" or k < 2:
             continue
         j = k + 1
@@ -576,16 +576,21 @@ def _as_causation_noun(toks: list["Token"]):
         while j < len(toks) - 1 and toks[j].pos_ in ("ADJ", "ADV") or j < len(toks) - 1 and toks[j].lower_ == "root":
             j += 1
         noun = toks[j].lower_
-        if noun not in _CAUSE_HEADS - {"factor", "factors"} | EFFECT_NOUNS or j + 1 >= len(toks) or toks[j + 1].lower_ != "of":
+        # "The manager reported a blown speaker as the cause.": no of-phrase, so the relation is to
+        # the sentence before (causal-v25)
+        last = j + 1 >= len(toks) or toks[j + 1].text in (".", "!", "?") and j + 2 >= len(toks)
+        if noun not in _CAUSE_HEADS - {"factor", "factors"} | EFFECT_NOUNS or not last and toks[j + 1].lower_ != "of":
             return None
-        other = _words(toks[j + 2:])
+        other = [] if last else _words(toks[j + 2:])
         verb = t.head
         ids = {x.i for x in toks}
         described = [c for c in verb.children if c.dep_ == "dobj" and c.i < t.i] or [
             c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") and c.i < t.i]
-        if not described or not _has_words(other):
+        if verb.pos_ in ("NOUN", "PROPN") and verb.i < t.i:
+            described = [verb]  # the small parser hangs "as" from the object noun
+        if not described or not (last or _has_words(other)):
             return None
-        np_ = [x for x in described[0].subtree if x.i in ids]
+        np_ = [x for x in described[0].subtree if x.i in ids and x.i < t.i]
         return (np_, other, "<noun>") if noun in _CAUSE_HEADS else (other, np_, "<noun>")
     return None
 
