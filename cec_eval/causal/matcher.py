@@ -69,7 +69,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from ..align import cosine_matrix
-from .links import CausalLink, LinkExtractor, _unlabelled
+from .links import CAUSE_FIRST, EFFECT_FIRST, LEXICON, CausalLink, LinkExtractor, _unlabelled, spell_out
 from .roles import SEQUENCE
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -211,9 +211,16 @@ def _bare_question(sentence: str) -> str:
     return _BARE_QUESTIONS.get(" ".join(text.rstrip("?! ").lower().split()), "")
 
 
+def _notation_arrows(kind: str) -> frozenset[str]:
+    """The lexicon's arrow rows pointing one way (``CAUSE_FIRST``: "->", "→", ...; ``EFFECT_FIRST``:
+    "<-", "←", ...)."""
+    return frozenset(p for phrase, k, source in LEXICON if source == "NOTATION" and k == kind
+                     for p in spell_out(phrase) if ":" not in p and not any(ch.isalpha() for ch in p))
+
+
 #: a line that is only an arrow (the link lexicon's NOTATION arrows, both ways)
-_FORWARD_ARROWS = {"→", "->", "=>", "⇒", "⟶", "-->", "--->", "==>"}
-_ARROW_LINE = re.compile(r"^\s*(" + "|".join(re.escape(a) for a in sorted(_FORWARD_ARROWS | {"←", "<-", "⟵", "⇐", "<--", "<---", "<=="}, key=len, reverse=True)) + r")\s*$")
+_FORWARD_ARROWS = _notation_arrows(CAUSE_FIRST)
+_ARROW_LINE = re.compile(r"^\s*(" + "|".join(re.escape(a) for a in sorted(_FORWARD_ARROWS | _notation_arrows(EFFECT_FIRST), key=len, reverse=True)) + r")\s*$")
 _WHY = {"why", "why's", "why'd", "why’s", "why’d"}
 
 
