@@ -29,6 +29,10 @@ class Matcher(Protocol):
         """Called once per ``score()`` with every unique sentence of the call (predictions and
         references), after they were embedded: batch any extra work (parsing, span embeddings)."""
 
+    # optional: ``prepare_pairs(pairs)``, called after :meth:`prepare` with every (generated
+    # sentences, reference sentences) pair the call will compare, to batch work per pair of texts
+    # (the causal variant's learned direction check)
+
     def similarity(
         self, generated: Sequence[str], reference: Sequence[str], g: np.ndarray, a: np.ndarray
     ) -> np.ndarray:

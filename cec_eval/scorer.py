@@ -254,6 +254,9 @@ class CECScorer:
         matrix = self.embedder.encode(unique)
         index = {s: k for k, s in enumerate(unique)}
         self.matcher.prepare(unique, self.embedder)
+        prepare_pairs = getattr(self.matcher, "prepare_pairs", None)
+        if prepare_pairs is not None:  # optional: batch work per compared pair of texts
+            prepare_pairs([(g_sents, a_sents) for g_sents, groups in zip(pred_sents, ref_sents) for a_sents in groups])
 
         def vectors(sents: list[str]) -> np.ndarray:
             return matrix[[index[s] for s in sents]] if sents else np.zeros((0, matrix.shape[1]), np.float32)

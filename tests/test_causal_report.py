@@ -26,7 +26,7 @@ def test_report_script_smoke(tmp_path):
     text = out.read_text()
     results = json.loads(js.read_text())
     for heading in ("### 2a. Direction accuracy per connective family", "### 2b. Direction accuracy per connective family",
-                    "### 3. Leave-one-family-out", "### 4. Blind set v27 (200 items", "#### 4b. Earlier blind sets: development data",
+                    "### 2c. The families with pseudo-word events", "### 3. Leave-one-family-out", "### 4. Blind set v28 (200 items", "#### 4b. Earlier blind sets: development data",
                     "| v20 (`benchmarks/data/blind_direction_v20.jsonl`) | 200 |",
                     "| v19 (`benchmarks/data/blind_direction_v19.jsonl`) | 200 |",
                     "| v18 (`benchmarks/data/blind_direction_v18.jsonl`) | 200 |",

@@ -208,3 +208,31 @@ def load_blind(path=None) -> list[dict[str, Any]]:
     for item in items:
         item.setdefault("family", "blind")
     return items
+
+
+#: pieces of pseudo-words (:func:`pseudo_word_rows`)
+_ONSETS = ("bl", "gr", "fl", "d", "w", "t", "sn", "pr", "k", "m", "v", "z", "st", "gl", "tr", "br", "sk", "pl")
+_NUCLEI = ("a", "e", "i", "o", "u", "oo", "ee", "ai", "ou")
+_CODAS = ("x", "b", "k", "m", "p", "nt", "g", "sh", "rk", "ld", "ft", "z")
+
+
+def pseudo_word_rows(n: int = 600, seed: int = 3) -> list[dict[str, str]]:
+    """``n`` e-CARE-shaped rows (``index``, ``cause``, ``effect``) whose events are made of
+    pseudo-words ("the brib grooldplebed" / "the stouk skuzbraxed loudly"), for :func:`build`
+    (``rows=..., developed_on=set()``): the families' templates with no world knowledge in them, so
+    a direction read from which event is the plausible cause scores at chance and only the wording
+    decides (the "colorless green" probe of Gulordava et al. 2018, NAACL, applied to direction)."""
+    rng = random.Random(seed)
+
+    def word() -> str:
+        return "".join(rng.choice(_ONSETS) + rng.choice(_NUCLEI) + rng.choice(_CODAS) for _ in range(rng.choice((1, 1, 2))))
+
+    nouns = sorted({word() for _ in range(400)})
+    verbs = sorted({word() for _ in range(400)} - set(nouns))
+    rows = []
+    for i in range(n):
+        a, b = rng.sample(nouns, 2)
+        v1, v2 = rng.sample(verbs, 2)
+        tail = rng.choice(["", " again", " loudly", " near the " + rng.choice(nouns)])
+        rows.append({"index": f"pw{i}", "cause": f"the {a} {v1}ed", "effect": f"the {b} {v2}ed{tail}"})
+    return rows
