@@ -140,7 +140,7 @@ def _bertscore_wins(bertscore, items, reversals) -> dict[str, list[bool]]:
     return {k: [p > r for p, r in zip(para, bertscore.score([it[k] for it in items], refs).scores)] for k in reversals}
 
 
-def pseudo_word_table(scorer, per_family: int = 20) -> dict[str, Any]:
+def pseudo_word_table(scorer, per_family: int = 10) -> dict[str, Any]:
     """The families' templates filled with pseudo-word events (families.pseudo_word_rows; both
     splits of those rows): direction with no world knowledge to lean on."""
     from cec_eval.causal import CausalMatcher, families
@@ -166,8 +166,7 @@ def family_tables(scorer, bertscore, per_family: int) -> dict[str, Any]:
         rows = {}
         for label, matcher, rule in (("CEC (plain)", CosineMatcher(), "mean"), ("Causal CEC, agg mean", CausalMatcher(), "mean"),
                                      ("Causal CEC, agg f3", CausalMatcher(), "f3"),
-                                     (CONNECTIVES_ONLY, CausalMatcher(roles=False, weight=0.5, scope="pair"), "mean"),
-                                     *((label, m, "mean") for label, m in _learned_rows())):
+                                     (CONNECTIVES_ONLY, CausalMatcher(roles=False, weight=0.5, scope="pair"), "mean")):
             t = time.perf_counter()
             wins = families.direction_wins(_use(scorer, matcher, rule), items)
             rows[label] = families.accuracy_by_family(items, wins)
@@ -253,9 +252,10 @@ def _blind_name(path) -> str:
     return stem.rsplit("_", 1)[1] if stem.rsplit("_", 1)[-1].startswith("v") else "v1"
 
 
-def blind_table(scorer, bertscore, path=None) -> dict[str, Any]:
+def blind_table(scorer, bertscore, path=None, learned: bool = False) -> dict[str, Any]:
     """Direction accuracy on a blind set (default: the shipped v1 set), pooled and, where items
-    carry a ``kind``, per kind for plain and causal CEC."""
+    carry a ``kind``, per kind for plain and causal CEC; ``learned``: also the learned direction
+    check, with the rules and alone (the held-out set only: it costs a cross-encoder pass per pair)."""
     from cec_eval.causal import CausalMatcher, families
     from cec_eval.causal.links import LinkExtractor
     from cec_eval.matchers import CosineMatcher
@@ -274,11 +274,14 @@ def blind_table(scorer, bertscore, path=None) -> dict[str, Any]:
     rows, per_item = {}, {}
     for label, matcher, rule in (("CEC (plain)", CosineMatcher(), "mean"), ("Causal CEC, agg mean", CausalMatcher(), "mean"),
                                  ("Causal CEC, agg f3", CausalMatcher(), "f3"), (CONNECTIVES_ONLY, CausalMatcher(roles=False, weight=0.5, scope="pair"), "mean"),
-                                 *((label, m, "mean") for label, m in _learned_rows())):
+                                 *((label, m, "mean") for label, m in (_learned_rows() if learned else []))):
         wins = families.direction_wins(_use(scorer, matcher, rule), items, kinds)
         rows[label] = summary(wins)
         per_item[label] = np.array([wins[k] for k in kinds]).mean(axis=0)
-    rows[CHECK_ALONE] = summary(_check_alone_wins(items, kinds))
+    if learned:
+        wins = _check_alone_wins(items, kinds)
+        rows[CHECK_ALONE] = summary(wins)
+        per_item[CHECK_ALONE] = np.array([wins[k] for k in kinds]).mean(axis=0)
     rows["BERTScore F1"] = summary(_bertscore_wins(bertscore, items, kinds))
     by_kind: dict[str, dict[str, Any]] = {}
     for kind in dict.fromkeys(it.get("kind") for it in items):
@@ -289,7 +292,8 @@ def blind_table(scorer, bertscore, path=None) -> dict[str, Any]:
             label: float(v[idx].mean()) for label, v in per_item.items() if label != "Causal CEC, agg f3"}
     name = Path(path).name if path else "blind_direction.jsonl"
     log(f"blind {name}: causal {rows['Causal CEC, agg mean']['all']:.3f}, link coverage {linked.mean():.3f}")
-    return {"n": len(items), "rows": rows, "link_coverage": float(linked.mean()), "linked": int(linked.sum()),
+    extra = {"per_item": {"ids": [it.get("id") for it in items]} | {k: v.tolist() for k, v in per_item.items()}} if learned else {}
+    return extra | {"n": len(items), "rows": rows, "link_coverage": float(linked.mean()), "linked": int(linked.sum()),
             "by_kind": by_kind, "name": _blind_name(path), "file": str(Path(path).relative_to(ROOT)) if path else "cec_eval/causal/data/blind_direction.jsonl"}
 
 
@@ -347,9 +351,7 @@ def agreement_tables(scorer, bertscore, questions: int | None, n_boot: int, seed
         n = len(data)
         timings = {}
         directions = {}
-        alt = _learned_rows()
-        for key, matcher in (("plain", CosineMatcher()), ("causal", CausalMatcher()), ("connectives", CausalMatcher(roles=False, weight=0.5, scope="pair")),
-                             *alt):
+        for key, matcher in (("plain", CosineMatcher()), ("causal", CausalMatcher()), ("connectives", CausalMatcher(roles=False, weight=0.5, scope="pair"))):
             t = time.perf_counter()
             res = _use(scorer, matcher).score(preds, refs)
             directions[key] = (np.asarray(res.forward), np.asarray(res.backward))
@@ -366,8 +368,6 @@ def agreement_tables(scorer, bertscore, questions: int | None, n_boot: int, seed
         for rule, how in CAUSAL_SETTINGS:
             per_item[_row_key("Causal CEC", rule, how)] = ag.combine_directions(*directions["causal"], owner, n, how, rule)
         per_item[_row_key(CONNECTIVES_ONLY, "mean", "max")] = ag.combine_directions(*directions["connectives"], owner, n, "max", "mean")
-        for label, _ in alt:
-            per_item[_row_key(label, "mean", "max")] = ag.combine_directions(*directions[label], owner, n, "max", "mean")
         rows = {k: ag.agreement(v, data, n_boot=n_boot, seed=seed, statistics=STATS) for k, v in per_item.items()}
         out["sets"][name] = {"explanations": n, "questions": len(set(data.groups)), "pairs": len(preds), "rows": rows,
                              "seconds": timings}
@@ -1127,7 +1127,7 @@ def main(argv: list[str] | None = None) -> int:
     sample = [it["reference"] for it in families.build("dev", per_family=10)]
     results: dict[str, Any] = {"links": link_table(sample)}
     results["families"] = family_tables(scorer, bertscore, args.per_family)
-    results["blind"] = blind_table(scorer, bertscore, Path(args.blind).resolve())
+    results["blind"] = blind_table(scorer, bertscore, Path(args.blind).resolve(), learned=True)
     results["blind_dev"] = [blind_table(scorer, bertscore, p) for p in (BLIND_V27, BLIND_V26, BLIND_V24, BLIND_V23, BLIND_V22, BLIND_V21, BLIND_V20, BLIND_V19, BLIND_V18, BLIND_V17, BLIND_V16, BLIND_V15, BLIND_V14, BLIND_V13, BLIND_V12, BLIND_V11, BLIND_V10, BLIND_V9, BLIND_V8, BLIND_V7, BLIND_V6, BLIND_V5, BLIND_V4, BLIND_V3, BLIND_V2, None)]
     results["earlier"] = earlier_contrast(scorer, bertscore, args.contrast_items)
     results["agreement"] = agreement_tables(scorer, bertscore, args.questions, args.n_boot, args.seed)

@@ -58,7 +58,9 @@ CORPORA = {"ecare_contrast": _contrast, "copa_sse": _copa}
 VARIANTS = {"plain": CosineMatcher, "causal": CausalMatcher,
             # causal-v2's connective-only matcher: what reading argument structure (a parse of every
             # sentence without a connective) costs on top
-            "causal-connectives-only": lambda: CausalMatcher(roles=False)}
+            "causal-connectives-only": lambda: CausalMatcher(roles=False),
+            # the opt-in learned direction check: a cross-encoder pass (both orders) per pair of texts
+            "causal+learned": lambda: CausalMatcher(learned=0.5)}
 
 
 @pytest.mark.parametrize("variant", list(VARIANTS))

@@ -91,3 +91,25 @@ def test_a_short_training_run_writes_an_adapter_the_classifier_loads(tmp_path):
     assert trained.name != adapter_id(ADAPTER)
     p = trained.same_direction([CLAIMS[0][0]], [CLAIMS[0][1]])
     assert 0.0 <= p[0] <= 1.0
+
+
+def test_the_matcher_takes_the_check_off_a_reversal_only(minilm_path, clf):
+    from cec_eval import CECScorer
+    from cec_eval.causal import CausalMatcher
+
+    ref, para, rev = CLAIMS[1]
+    p_para, p_rev = clf.same_direction([para, rev], [ref, ref])
+    rules = CECScorer(model=minilm_path, variant=CausalMatcher(), show_progress=False).score([para, rev], [ref, ref]).sym
+    on = CECScorer(model=minilm_path, variant=CausalMatcher(learned=0.5, direction_model=clf), show_progress=False)
+    both = on.score([para, rev], [ref, ref])
+    # the penalty is 0.5 * max(0, 1 - 2 P) on every sentence pair, so CEC_sym moves by exactly that
+    for got, base, p in zip(both.sym, rules, (p_para, p_rev)):
+        assert got == pytest.approx(max(-1.0, base - 0.5 * max(0.0, 1 - 2 * p)), abs=1e-6)
+    assert "dir=minilm+lora@" in both.signature and "dir=" not in CausalMatcher().name
+
+
+def test_the_matcher_rejects_a_weight_outside_0_1():
+    from cec_eval.causal import CausalMatcher
+
+    with pytest.raises(ValueError, match="learned must be in"):
+        CausalMatcher(learned=1.5)

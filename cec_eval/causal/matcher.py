@@ -325,6 +325,13 @@ class CausalMatcher:
             side that states a link of its own is read for it (nested links); needs
             ``en_core_web_sm``, which then parses those sentences and sides (~6 ms each). ``False``
             is the connective-only matcher of ``causal-v2``.
+        learned: weight w of the learned direction check (:mod:`.direction_model`, a cross-encoder
+            over the two whole texts): w · max(0, 1 − 2·P_same) is taken off every sentence pair.
+            0 (default) is the rules alone; 0.5 raised held-out blind v28 from 0.880 to 0.915 but
+            cost agreement with people on COPA-SSE (docs/causal_cec.md). Needs the ``minilm``
+            backbone installed (the adapter's base).
+        direction_model: a :class:`~.direction_model.DirectionClassifier` or an adapter folder
+            (default: the shipped adapter); used only when ``learned`` > 0.
     """
 
     default_aggregation = DEFAULT_AGGREGATION
