@@ -819,11 +819,20 @@ surface patterns, `CausalMatcher(roles=False)` reads connectives only. The signa
   scored again (table 3). Since the lexicon comes from PDTB and not from the families, this shows what
   each family owes to its lexicon entries and that the rules for the others do not depend on them; it
   cannot show generalisation to unseen connectives — the blind set does.
-* **Blind sets.** v27: 200 items in 50 kinds and 200 domains (one per item, each beginning with a
-  letter from M to Z), written by a separate session that was not allowed to open the link finder,
+* **Blind sets.** v28: 200 items in 50 kinds and 200 domains (one per item, each beginning with a
+  letter from A to L), written by a separate session that was not allowed to open the link finder,
   its rules, this report or any earlier set, and told nothing of them but to avoid stock textbook
-  examples; run once, by the run that wrote this page, after the rules of this version were fixed
-  (in a few of its kinds only a label, an arrow or the voice changes in the reversal). v26 (200
+  examples; run once, by the run that wrote this page, after the rules (`causal-v25`, unchanged since
+  v27's run) and the learned direction check (trained on v1–v22, its weight chosen on v23–v27) were
+  fixed (in a few of its kinds only a label, an arrow or the voice changes in the reversal). A check
+  by a third session (ids and counts only, no text) found v28 and v29 (written at the same time by
+  another session, domains M to Z, unread, kept for a later pass) hand-written (200 distinct
+  function-word frames of 200 each) and well-formed, with weak reversals in v28-132 and v28-109
+  (borderline v28-037, -112, -129) and in seven v29 items, five claims shared between them, and
+  **36 v28 items and 24 v29 items that restate a claim of an earlier set** (9 of them nearly word
+  for word), more than in earlier rounds; v28's numbers without those 36 are given below. v27 (200
+  items, domains M to Z; held out for `causal-v25`, run once, now development data and validation
+  data of the learned check), v26 (200
   items, domains A to L, written the same way at the same time by another session; held out for
   `causal-v24`, run once, then its misses chose this version's changes), v24 (200 items; held out
   for `causal-v23`, run once, then its misses chose `causal-v24`'s changes), v23 (200 items; held out
@@ -862,7 +871,37 @@ surface patterns, `CausalMatcher(roles=False)` reads connectives only. The signa
 
 TEXT_TAIL = """## Reading the numbers (MiniLM run above)
 
-- **Blind set v27 (held out, run once): 0.900**, against plain CEC 0.243, BERTScore F1 0.205 and the
+- **Blind set v28 (held out, run once): 0.880** with the default (the rules of `causal-v25`),
+  against plain CEC 0.278, BERTScore F1 0.228 and connectives only 0.665: 0.920
+  against the reversal in the reference's wording and 0.840 in the paraphrase's; with a connective in
+  the reference 0.932 (117 items), without 0.807 (83); 25 of 50 kinds at 1.000, the weakest
+  mechanic forum (0.250), lab notebook (0.500), text message (0.500), degree result (0.625). **With the opt-in learned direction check
+  (`CausalMatcher(learned=0.5)`): 0.915** (0.995 / 0.835; with a connective 0.940, without
+  0.880; 28 kinds at 1.000), **+0.035 on text neither the rules nor the check were
+  developed on**; still not 0.95. All of it is against the reversal in the reference's own words (0.920 → 0.995); against
+  the reversal in other words it is level (0.840 → 0.835). The check alone: 0.818 (1.000 against the reversal in the reference's own words,
+  0.635 against the one in other words). Without the 36 items that restate a claim of an earlier set
+  (the check was trained on v1–v22): default 0.875, with the check 0.915 (164 items), so the
+  gain is not the restated claims.
+- **The learned direction check (opt-in; `cec_eval.causal.direction_model`).** A cross-encoder, the
+  default MiniLM with a LoRA adapter (r = 16; 2.7 MB, shipped) and a two-way head, reads two texts
+  together and gives P(same direction); `CausalMatcher(learned=w)` takes w · max(0, 1 − 2·P) off every
+  sentence pair. It was trained (`cec_eval.causal.direction_training`: a config dataclass and the
+  transformers `Trainer`; one epoch, 52,404 pairs, 41 min on 2 CPU cores) on blind sets v1–v22 only:
+  each item's reference, paraphrase and two reversals give six pairs, same direction or not. On
+  v23–v27, which it was not trained on, it scores 0.814 alone (1.000 against the reversal in the
+  reference's own words, 0.61–0.67 against the one in other words) and lifts the rules from 0.909 to
+  0.935 at w = 0.5 (a bonus for P > 0.5 as well gained less: 0.930); w was chosen there. On the
+  families with pseudo-word events (table 2c) the check alone is at 0.727, well below the rules
+  (plain CEC 0.388), while the rules, with or without it, are at 1.000: it leans in part on
+  which event is the plausible cause, which a reversal usually makes implausible, so it is a
+  complement to the rules and not a reader of direction by itself. **It is off by default**: at
+  w = 0.5 it cost agreement with people on COPA-SSE (length-controlled partial ρ 0.213 → 0.118,
+  measured with the development script on the same data): explanations of one question reuse each
+  other's words in another order, and the check reads them as reversed (P < 0.1 for 16% of COPA-SSE
+  pairs, 2% of Wiegreffe CQA pairs). CQA and SNLI were not measured with it. A check that can
+  say "a different claim" as well as "reversed" (a third class) is the next step.
+- **Blind set v27 (held out for `causal-v25`, round 15's second pass, run once): 0.900**, against plain CEC 0.243, BERTScore F1 0.205 and the
   connective-only setting 0.630; the goal of 0.95 is not met. Against the reversal in the reference's
   own wording it wins 0.910, and 0.890 against the reversal in the paraphrase's wording. Where the
   lexicon finds a connective in the reference (107 of 200) it gets 0.944; where it finds none (93),
@@ -1008,7 +1047,7 @@ TEXT_TAIL = """## Reading the numbers (MiniLM run above)
   to `causal-v24`; `causal-v22` 0.9025). On v26 and v27, written by two fresh writers told only to
   avoid stock examples, every version from `causal-v18` on scores within 0.030 of the one held out on
   it (v26: 0.8475–0.8775; v27: 0.895–0.9025).
-- **Development sets** (read while developing): v26 0.910, v24 0.917, v23 0.910, v22 0.897, v21 0.910, v20 0.927, v19 0.890, v18 0.887, v17 0.825, v16 0.825, v15 0.822, v14 0.868, v13 0.906, v12 0.923, v11 0.929, v10 0.926, v9 0.908, v8 0.925, v7 0.931, v6 0.955, v5 0.948, v4 0.961, v3 0.879, v2 0.972, v1 0.909
+- **Development sets** (read while developing; v1–v22 also trained the learned check, v23–v27 chose its weight): v27 0.900, v26 0.910, v24 0.917, v23 0.910, v22 0.897, v21 0.910, v20 0.927, v19 0.890, v18 0.887, v17 0.825, v16 0.825, v15 0.822, v14 0.868, v13 0.906, v12 0.923, v11 0.929, v10 0.926, v9 0.908, v8 0.925, v7 0.931, v6 0.955, v5 0.948, v4 0.961, v3 0.879, v2 0.972, v1 0.909
   (pooled over v1 to v18: 0.887 with `causal-v17`, 0.898 with `causal-v18`; over v1 to v19, 0.898
   with `causal-v18` and 0.899 with `causal-v19`; over v1 to v20, 0.8993 with `causal-v19` and 0.8998
   with `causal-v20`; over v1 to v21, 0.8984 with `causal-v20` and 0.9020 with `causal-v21`; over v1
@@ -1069,9 +1108,10 @@ TEXT_TAIL = """## Reading the numbers (MiniLM run above)
   sunburn" read as a noun phrase) gets no link or a wrong one, and rules read direction from
   structure, not meaning ("The man sold the house" is read as a link from its subject). Implicit
   causality between sentences is read from order and tense only. The blind set shows what that
-  costs (0.900 on v27, not 0.95); rules per kind of sentence carry little and unevenly to new text
-  (the last four passes' rules added 0.000 to +0.005 on the next unseen set), so a learned
-  cause/effect extractor would be needed to go further, and none ships offline here.
+  costs (0.880 on v28, 0.900 on v27, not 0.95); rules per kind of sentence carry little and unevenly to new text
+  (the last four passes' rules added 0.000 to +0.005 on the next unseen set). The learned direction
+  check (opt-in) carried +0.035 to v28 but costs agreement with people on COPA-SSE, leans in
+  part on plausibility (pseudo-word families 0.727 alone) and was trained on 4,367 items only.
 - Scoring parses every sentence without a connective, and every side of a link long enough to hold
   a clause: 2.29× plain CEC's time on COPA-SSE crowd text (connectives only: 1.42×), 1.87× on the
   e-CARE contrast set, where every sentence has a link (1.52×; `benchmarks/test_causal_bench.py`, cold
