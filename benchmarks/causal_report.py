@@ -238,9 +238,9 @@ def _learned_rows() -> list[tuple[str, Any]]:
 
 
 def _check_alone_wins(items, reversals) -> dict[str, list[bool]]:
-    from cec_eval.causal.direction_model import DirectionClassifier
+    from cec_eval.causal.direction_model import default_classifier
 
-    clf = DirectionClassifier()
+    clf = default_classifier()
     refs = [it["reference"] for it in items]
     para = clf.same_direction([it["paraphrase"] for it in items], refs)
     return {k: list(para > clf.same_direction([it[k] for it in items], refs)) for k in reversals}

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -118,3 +118,9 @@ class DirectionClassifier:
 
     def clear_cache(self) -> None:
         self._cache.clear()
+
+
+@lru_cache(maxsize=1)
+def default_classifier() -> DirectionClassifier:
+    """The shipped adapter, loaded once per process and shared by every matcher that uses it."""
+    return DirectionClassifier()

@@ -69,7 +69,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from ..align import cosine_matrix
-from .direction_model import DirectionClassifier
+from .direction_model import DirectionClassifier, default_classifier
 from .links import CAUSE_FIRST, EFFECT_FIRST, LEXICON, CausalLink, LinkExtractor, _unlabelled, spell_out
 from .roles import SEQUENCE
 
@@ -352,7 +352,7 @@ class CausalMatcher:
             raise ValueError(f"learned must be in [0, 1], got {learned}")
         self.learned = float(learned)
         if self.learned and not isinstance(direction_model, DirectionClassifier):
-            direction_model = DirectionClassifier(*(() if direction_model is None else (direction_model,)))
+            direction_model = default_classifier() if direction_model is None else DirectionClassifier(direction_model)
         self.direction = direction_model if self.learned else None
         self.reward = float(reward)
         self.scope = scope
